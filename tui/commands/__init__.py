@@ -1,0 +1,1 @@
+"""One module per ``briefdesk`` subcommand: ``HELP``, ``configure(parser)``, ``run(args)``."""
