@@ -70,3 +70,14 @@ class Briefing:
     def headline(self) -> str:
         """The headline section (key ``headline``)."""
         return self.text("headline")
+
+
+@dataclass(frozen=True)
+class PublishedStory:
+    """One row of the content repo's index of published stories."""
+
+    id: str
+    headline: str
+    source_url: str
+    path: str
+    updated: datetime | None = None
