@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 SectionKind = Literal["line", "text", "list"]
 DESK_FILE = "desk.toml"
+PUBLISH_MODES = ("current", "branch")
 
 
 class ProfileError(ValueError):
@@ -80,6 +81,11 @@ class Profile:
     short_source_words: int = 150
     standards_url: str = ""
     sources: tuple[Source, ...] = ()
+    # [publish]: "current" commits to the checked-out branch; "branch" puts each
+    # story on its own branch story/<id> for pull-request review.
+    publish_mode: str = "current"
+    publish_base: str = ""
+    publish_remote: str = ""
 
     def section(self, key: str) -> Section:
         """The section with this key (KeyError if the desk has none)."""
@@ -200,6 +206,11 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
             raise ProfileError(path, f"templates.{key}", f"must be text, not {_kind(value)}")
         templates[key] = value
 
+    publish = _table(desk, "publish", path)
+    publish_mode = _str(publish, "mode", "publish.mode", path, "current")
+    if publish_mode not in PUBLISH_MODES:
+        raise ProfileError(path, "publish.mode", f"must be \"current\" or \"branch\", not {publish_mode!r}")
+
     return Profile(
         name=name,
         sections=sections,
@@ -210,6 +221,9 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
         short_source_words=short or 0,
         standards_url=standards_url,
         sources=_sources(desk.get("sources", []), path),
+        publish_mode=publish_mode,
+        publish_base=_str(publish, "base", "publish.base", path, ""),
+        publish_remote=_str(publish, "remote", "publish.remote", path, ""),
     )
 
 
