@@ -1,0 +1,141 @@
+"""Structure: required sections, word and character limits, key point count, headline form."""
+
+from __future__ import annotations
+
+import re
+
+from stories.checks.finding import WORD, Finding, word_count
+from stories.model import Briefing
+from stories.profile import Profile, Section
+
+# An all-caps word this long or longer is shouting; shorter ones are acronyms (UK, NASA, UCLH, COVID).
+SHOUT_LETTERS = 6
+# Three or more all-caps words in a row are shouting even when each is short ("CURE FOR LUPUS").
+SHOUT_RUN = 3
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’\-]*[A-Z]\b")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def shouted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ALL CAPS words: long ones alone, short ones in runs of three or more."""
+    words = [m for m in _CAPS_WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    run: list[re.Match[str]] = []
+
+    def flush() -> None:
+        if len(run) >= SHOUT_RUN:
+            spans.append((run[0].start(), run[-1].end()))
+        else:
+            spans.extend((m.start(), m.end()) for m in run if sum(c.isalpha() for c in m.group()) >= SHOUT_LETTERS)
+        run.clear()
+
+    for match in words:
+        if run and text[run[-1].end() : match.start()].strip(" \t,:;-–—") != "":
+            flush()
+        run.append(match)
+    flush()
+    return spans
+
+
+def _limits(section: Section, text: str, item: int | None, label: str) -> list[Finding]:
+    found: list[Finding] = []
+    span = (0, len(text))
+    chars = len(text.strip())
+    if section.min_chars is not None and chars < section.min_chars:
+        found.append(Finding("structure.length", section.key, "error", f"{label} is {chars} characters; at least {section.min_chars}", *span, item))
+    if section.max_chars is not None and chars > section.max_chars:
+        found.append(
+            Finding("structure.length", section.key, "error", f"{label} is {chars} characters; at most {section.max_chars}", section.max_chars, len(text), item)
+        )
+    if section.min_words is not None or section.max_words is not None:
+        words = word_count(text)
+        if section.min_words is not None and words < section.min_words:
+            found.append(Finding("structure.length", section.key, "error", f"{label} is {_n(words, 'word')}; at least {section.min_words}", *span, item))
+        if section.max_words is not None and words > section.max_words:
+            cut = [m for m in WORD.finditer(text)][section.max_words].start()
+            found.append(Finding("structure.length", section.key, "error", f"{label} is {_n(words, 'word')}; at most {section.max_words}", cut, len(text), item))
+    return found
+
+
+def _headline_form(section: Section, text: str) -> list[Finding]:
+    found: list[Finding] = []
+    stripped = text.rstrip()
+    if stripped.endswith(".") and not stripped.endswith("..."):
+        found.append(Finding("structure.headline", section.key, "error", f"{section.label} ends with a period", len(stripped) - 1, len(stripped)))
+    if text != text.strip():
+        found.append(Finding("structure.headline", section.key, "warning", f"{section.label} has spaces at the start or end", 0, len(text)))
+    for start, end in shouted_spans(text):
+        found.append(Finding("structure.headline", section.key, "error", f"{section.label} has ALL CAPS words: {text[start:end]!r}", start, end))
+    if "\n" in text:
+        found.append(Finding("structure.headline", section.key, "error", f"{section.label} must be one line", text.index("\n"), len(text)))
+    return found
+
+
+def check(briefing: Briefing, profile: Profile) -> list[Finding]:
+    """Findings about the shape of the briefing."""
+    found: list[Finding] = []
+    for section in profile.sections:
+        text = briefing.text(section.key)
+        if not text.strip():
+            if section.required:
+                found.append(Finding("structure.required", section.key, "error", f"{section.label} is missing"))
+            continue
+        if section.kind == "list":
+            items = briefing.items(section.key)
+            count = sum(1 for i in items if i.strip())
+            want = _range(section.min_items, section.max_items)
+            if (section.min_items is not None and count < section.min_items) or (section.max_items is not None and count > section.max_items):
+                found.append(Finding("structure.items", section.key, "error", f"{section.label}: {_n(count, 'item')}; {want}", 0, len(text)))
+            for number, item in enumerate(items):
+                label = f"{section.label} {number + 1}"
+                if not item.strip():
+                    found.append(Finding("structure.required", section.key, "error", f"{label} is empty", 0, 0, number))
+                    continue
+                found.extend(_limits(section, item, number, label))
+            continue
+        found.extend(_limits(section, text, None, section.label))
+        if section.kind == "line" or section.key == "headline":
+            found.extend(_headline_form(section, text))
+        if section.paragraphs is not None:
+            paragraphs = [p for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
+            if len(paragraphs) > section.paragraphs:
+                want = "one paragraph" if section.paragraphs == 1 else f"at most {section.paragraphs} paragraphs"
+                found.append(Finding("structure.paragraphs", section.key, "warning", f"{section.label} has {len(paragraphs)} paragraphs; {want}", 0, len(text)))
+        if section.expects_any:
+            if not _mentions_any(text, section.expects_any):
+                examples = ", ".join(section.expects_any[:4])
+                found.append(
+                    Finding("structure.next_step", section.key, "warning", f"{section.label} has no caveat or next step (words like {examples})", 0, len(text))
+                )
+    found.extend(_topics(briefing, profile))
+    return found
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _range(low: int | None, high: int | None) -> str:
+    if low is not None and low == high:
+        return f"exactly {low}"
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _mentions_any(text: str, words: tuple[str, ...]) -> bool:
+    lowered = {m.group().lower().replace("’", "'") for m in WORD.finditer(text)}
+    folded = " ".join(text.lower().split())
+    return any((w.lower() in lowered) if " " not in w else (w.lower() in folded) for w in words)
+
+
+def _topics(briefing: Briefing, profile: Profile) -> list[Finding]:
+    found: list[Finding] = []
+    if not briefing.topics:
+        found.append(Finding("structure.topics", "topics", "warning", "No topic: pick one from the desk's list"))
+    for number, topic in enumerate(briefing.topics):
+        if profile.topics and topic not in profile.topics:
+            found.append(
+                Finding("structure.topics", "topics", "error", f"Topic {topic!r} is not one of the desk's topics ({', '.join(profile.topics)})", 0, len(topic), number)
+            )
+    return found
