@@ -1,0 +1,137 @@
+"""A small host app and a sample briefing for the tests of the preview, history and help screens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from stories.model import Briefing, SourceRef
+from themes import install_themes
+
+SUMMARY = (
+    "A genetic treatment first developed for cancer has sent lupus patients into remission, "
+    "offering new hope for people living with this autoimmune disorder."
+)
+WHAT_HAPPENED = (
+    "Researchers at University College London Hospital completed a clinical trial of CAR T-cell "
+    "therapy on nine patients with lupus nephritis, a complication of lupus that affects the kidneys.\n\n"
+    "Out of the nine participants, five who received a lower dose of the modified cells went into "
+    "remission within three months. These remissions lasted throughout the 11-month study period."
+)
+WHY = (
+    "Lupus has long been managed only by treatments that suppress symptoms. This approach resets the "
+    "immune system itself, which could free patients from the cycle of disease attacks."
+)
+WATCH = (
+    "Larger and longer-term studies are underway to confirm the safety and lasting effect of the "
+    "therapy. Until they report, this remains an early result worth following."
+)
+
+
+def sample_briefing(**changes: Any) -> Briefing:
+    """A complete briefing in the house format, like the seed example."""
+    briefing = Briefing(
+        id="genetic-therapy-sends-lupus-into-remission",
+        status="draft",
+        sections={
+            "headline": "Genetic therapy sends lupus patients into lasting remission",
+            "summary": SUMMARY,
+            "key_points": [
+                "CAR T-cell therapy aims to reset the immune system.",
+                "Five lupus patients achieved remission in a UK clinical trial.",
+                "Treatment could lead to long-term cures for autoimmune diseases.",
+            ],
+            "what_happened": WHAT_HAPPENED,
+            "why_it_feels_good": WHY,
+            "watch_next": WATCH,
+        },
+        topics=["health"],
+        related=["river-otters-return-to-the-thames"],
+        created=datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc),
+        updated=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc),
+        source=SourceRef(
+            name="Good News Network",
+            feed="Earth",
+            format="HTML",
+            url="https://news.example.org/lupus-remission",
+            title="Genetic treatment sends lupus into remission",
+            published=datetime(2026, 11, 19, 8, 0, tzinfo=timezone.utc),
+            guid="https://news.example.org/?p=1",
+        ),
+    )
+    for key, value in changes.items():
+        if key in briefing.sections or key in ("headline", "summary", "key_points", "what_happened", "why_it_feels_good", "watch_next"):
+            briefing.sections[key] = value
+        else:
+            setattr(briefing, key, value)
+    return briefing
+
+
+class BelowScreen(Screen[None]):
+    """Stands in for the main screen: a few bindings of its own for the help screen to list."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save draft", id="host.save"),
+        Binding("p", "preview", "Preview", id="host.preview"),
+        Binding("ctrl+j", "publish", "Publish", id="host.publish"),
+        Binding("x", "hidden", "Hidden helper", show=False, id="host.hidden"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("The desk")
+        yield Footer()
+
+    def action_save(self) -> None:
+        self.notify("saved")
+
+    def action_preview(self) -> None:
+        pass
+
+    def action_publish(self) -> None:
+        pass
+
+    def action_hidden(self) -> None:
+        pass
+
+
+class HostApp(App[None]):
+    """Pushes one screen over a stand-in main screen, with the bundled themes installed."""
+
+    BINDINGS = [
+        Binding("f1", "help", "Keys", id="app.help"),
+        Binding("ctrl+r", "sync", "Sync", id="app.sync"),
+    ]
+
+    def __init__(self, make_screen: Any = None, theme: str | None = "briefdesk-dark", extra_theme_dirs: tuple = ()) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.wanted_theme = theme
+        self.extra_theme_dirs = extra_theme_dirs
+        self.theme_problems: list[str] = []
+
+    def on_mount(self) -> None:
+        self.theme_problems = install_themes(self, self.wanted_theme, self.extra_theme_dirs)
+        for problem in self.theme_problems:
+            self.notify(problem, title="Theme", severity="warning", timeout=30)
+        self.push_screen(BelowScreen())
+        if self.make_screen is not None:
+            self.push_screen(self.make_screen())
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_sync(self) -> None:
+        pass
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows right now, as plain text lines (for asserts a user would make by eye)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)
