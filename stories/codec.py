@@ -209,7 +209,10 @@ def loads(text: str, profile: Profile, path: str = "<story>") -> Briefing:
         message = str(exc)
         found = _DECODE_AT.search(message)
         line = int(found.group(1)) if found else None
-        raise StoryFileError(path, line, f"not valid TOML: {_DECODE_AT.sub('', message).strip()}") from None
+        if line is None and "(at end of document)" in message:
+            line = max(1, len(text.splitlines()))
+        message = _DECODE_AT.sub("", message).replace("(at end of document)", "at the end of the file").strip()
+        raise StoryFileError(path, line, f"not valid TOML: {message}") from None
     lines = key_lines(text)
 
     def fail(key: str, problem: str) -> StoryFileError:
