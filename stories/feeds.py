@@ -1,0 +1,267 @@
+"""From the bytes of a feed to clean queue entries.
+
+feedparser is only ever given bytes (never a URL or a path), and documents that
+declare XML entities are refused before it sees them. JSON Feed, which
+feedparser does not read, is parsed here. Every text field leaves this module
+cleaned (see ``stories.clean``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from stories import clean
+
+#: How many times feedparser has been run in this process (tests assert that a
+#: 304 costs no parse).
+PARSE_COUNT = 0
+_count_lock = threading.Lock()
+
+
+class FeedError(Exception):
+    """A feed that cannot be used; the message is in words an editor understands."""
+
+
+@dataclass
+class FeedEntry:
+    """One clean entry of a feed, before it meets the queue."""
+
+    key: str  # the identity used for the queue id (see entry_key)
+    guid: str
+    title: str
+    link: str
+    canon: str  # canonical link, for deduplication across feeds
+    summary: str
+    body: str
+    published: datetime | None
+
+
+@dataclass
+class ParsedFeed:
+    """A parsed feed: its title, its kind and its clean entries (duplicates removed)."""
+
+    title: str = ""
+    kind: str = ""
+    entries: list[FeedEntry] = field(default_factory=list)
+    duplicates: int = 0
+
+
+def _count_parse() -> None:
+    global PARSE_COUNT
+    with _count_lock:
+        PARSE_COUNT += 1
+
+
+_MARKERS = tuple(
+    tuple(word.encode(codec) for word in ("<!DOCTYPE", "<!ENTITY", "]>"))
+    for codec in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+def declares_entities(data: bytes) -> bool:
+    """True if the document's DOCTYPE declares entities (entity-expansion bombs, XXE)."""
+    for doctype, entity, subset_end in _MARKERS:
+        start = data.find(doctype)
+        if start < 0:
+            continue
+        # The internal subset ends with "]>"; a bomb hides its entities inside it.
+        end = data.find(subset_end, start)
+        if data.find(entity, start, len(data) if end < 0 else end + 2) >= 0:
+            return True
+    return False
+
+
+def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None) -> ParsedFeed:
+    """Parse feed bytes fetched from ``url`` into clean entries; FeedError when it is not a usable feed."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError("parse_feed takes the bytes of a feed")
+    if not data.strip():
+        raise FeedError("The feed is empty (the site sent nothing).")
+    if declares_entities(data):
+        raise FeedError("The feed declares XML entities, a known way to attack readers; it was not read.")
+    base = (headers or {}).get("content-location") or url
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return _parse_json_feed(bytes(data), base)
+    return _parse_xml_feed(bytes(data), url, base, headers or {})
+
+
+def _parse_xml_feed(data: bytes, url: str, base: str, headers: dict[str, str]) -> ParsedFeed:
+    import feedparser
+
+    response_headers = {"content-location": base}
+    if headers.get("content-type"):
+        response_headers["content-type"] = headers["content-type"]
+    _count_parse()
+    parsed = feedparser.parse(data, response_headers=response_headers, sanitize_html=True, resolve_relative_uris=True)
+    entries = parsed.get("entries") or []
+    version = parsed.get("version") or ""
+    if not entries:
+        if parsed.get("bozo") and not version:
+            raise FeedError(_not_a_feed(data, parsed.get("bozo_exception")))
+        if not version:
+            raise FeedError(_not_a_feed(data, None))
+    feed = parsed.get("feed") or {}
+    result = ParsedFeed(title=clean.clean_line(feed.get("title", ""), clean.NAME_MAX), kind=version)
+    seen: set[str] = set()
+    for raw in entries:
+        entry = _entry_from_feedparser(raw, base)
+        if entry.key in seen:
+            result.duplicates += 1
+            continue
+        seen.add(entry.key)
+        result.entries.append(entry)
+    return result
+
+
+def _not_a_feed(data: bytes, exc: object) -> str:
+    sample = data[:2048].lower()
+    if b"<html" in sample or b"<!doctype html" in sample:
+        return "This address sent a web page, not a feed (the site may be blocking readers, or the feed moved)."
+    if exc is not None:
+        where = ""
+        get_line = getattr(exc, "getLineNumber", None)
+        if callable(get_line):
+            try:
+                where = f" near line {int(get_line())}"
+            except Exception:
+                where = ""
+        return f"The feed could not be read: it is not well-formed XML{where}."
+    return "The address sent something that is not a feed."
+
+
+def _text_of(detail: object, value: object, limit: int) -> str:
+    kind = ""
+    if isinstance(detail, dict):
+        kind = str(detail.get("type") or "")
+    if "html" in kind:
+        return clean.html_to_text(value, limit=limit)
+    return clean.plain_text(value, limit=limit)
+
+
+def _entry_from_feedparser(raw: dict, base: str) -> FeedEntry:
+    content = raw.get("content") or []
+    bodies = [c.get("value", "") for c in content if isinstance(c, dict) and isinstance(c.get("value"), str)]
+    summary_html = raw.get("summary", "")
+    if not isinstance(summary_html, str):
+        summary_html = ""
+    body_html = max(bodies, key=len) if bodies else ""
+    if len(summary_html) > len(body_html):
+        body_html = summary_html
+    body = clean.html_to_text(body_html, limit=clean.BODY_MAX)
+    summary = body if body_html is summary_html else clean.html_to_text(summary_html, limit=clean.SUMMARY_MAX * 2)
+    if len(summary) > clean.SUMMARY_MAX:
+        summary = clean.clean_text(summary, limit=clean.SUMMARY_MAX)
+
+    title = _text_of(raw.get("title_detail"), raw.get("title", ""), clean.TITLE_MAX * 2)
+    title = clean.clean_line(title, clean.TITLE_MAX)
+    if not title:
+        title = clean.first_words(body or summary) or "(untitled)"
+
+    link = clean.clean_link(raw.get("link", ""), base)
+    if not link:
+        for candidate in raw.get("links") or []:
+            if isinstance(candidate, dict) and candidate.get("rel", "alternate") == "alternate":
+                link = clean.clean_link(candidate.get("href", ""), base)
+                if link:
+                    break
+    guid = raw.get("id", "")
+    guid = guid.strip() if isinstance(guid, str) else ""
+    guid = clean.clean_line(guid, clean.GUID_MAX) if guid else ""
+
+    raw_date = raw.get("published") or raw.get("updated") or ""
+    published = clean.clean_date(raw.get("published_parsed") or raw.get("updated_parsed"), raw_date)
+    link = clean.strip_tracking(link)
+    canon = clean.canonical_link(link)
+    return FeedEntry(
+        key=entry_key(guid, canon, title, raw_date if isinstance(raw_date, str) else ""),
+        guid=guid,
+        title=title,
+        link=link,
+        canon=canon,
+        summary=summary,
+        body=body,
+        published=published,
+    )
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def entry_key(guid: str, canon: str, title: str, date: str) -> str:
+    """The identity of an entry: its guid, else its canonical link, else its title and date."""
+    if guid:
+        return "guid:" + guid
+    if canon:
+        return "link:" + canon
+    return "text:" + title + "\n" + date.strip()
+
+
+def item_id(key: str, feed_url: str) -> str:
+    """The queue id of an entry: a hash of its identity, stable across fetches.
+
+    A guid that is a URI (http:, tag:, urn:) names the story everywhere; a bare
+    one ("1234") only means something inside its own feed, so it is scoped by
+    the feed's address.
+    """
+    if key.startswith("guid:") and not _SCHEME.match(key[5:]):
+        key = feed_url + "\n" + key
+    elif key.startswith("text:"):
+        key = feed_url + "\n" + key
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:20]
+
+
+def _parse_json_feed(data: bytes, base: str) -> ParsedFeed:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise FeedError("The address sent something that is not a feed (broken JSON).") from None
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
+        raise FeedError("The address sent JSON that is not a JSON Feed.")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise FeedError("The JSON Feed has no list of items.")
+    feed_base = doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else ""
+    result = ParsedFeed(title=clean.clean_line(doc.get("title", ""), clean.NAME_MAX), kind="json" + str(doc.get("version", ""))[-3:].replace("/", ""))
+    seen: set[str] = set()
+    for raw in items:
+        if not isinstance(raw, dict):
+            continue
+        body_html = raw.get("content_html") if isinstance(raw.get("content_html"), str) else ""
+        body = clean.html_to_text(body_html, limit=clean.BODY_MAX) if body_html else clean.clean_text(raw.get("content_text") if isinstance(raw.get("content_text"), str) else "", limit=clean.BODY_MAX)
+        summary_raw = raw.get("summary") if isinstance(raw.get("summary"), str) else ""
+        summary = clean.plain_text(summary_raw, limit=clean.SUMMARY_MAX) if summary_raw else clean.clean_text(body, limit=clean.SUMMARY_MAX)
+        title = clean.clean_line(clean.plain_text(raw.get("title") if isinstance(raw.get("title"), str) else "", limit=clean.TITLE_MAX * 2), clean.TITLE_MAX)
+        if not title:
+            title = clean.first_words(body or summary) or "(untitled)"
+        link = clean.clean_link(raw.get("url") if isinstance(raw.get("url"), str) else "", feed_base or base)
+        guid_raw = raw.get("id")
+        guid = clean.clean_line(str(guid_raw).strip(), clean.GUID_MAX) if isinstance(guid_raw, (str, int)) else ""
+        date_raw = raw.get("date_published") or raw.get("date_modified") or ""
+        published = _iso_date(date_raw if isinstance(date_raw, str) else "")
+        link = clean.strip_tracking(link)
+        canon = clean.canonical_link(link)
+        entry = FeedEntry(entry_key(guid, canon, title, date_raw if isinstance(date_raw, str) else ""), guid, title, link, canon, summary, body, published)
+        if entry.key in seen:
+            result.duplicates += 1
+            continue
+        seen.add(entry.key)
+        result.entries.append(entry)
+    return result
+
+
+def _iso_date(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return clean.clean_date(when.utctimetuple())
