@@ -17,11 +17,12 @@ def canonical_url(url: str) -> str:
     """A URL reduced to what identifies the page: no fragment, tracking tags, case or trailing slash."""
     try:
         parts = urlsplit(url.strip())
+        port_number = parts.port
     except ValueError:
         return url.strip()
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith(_TRACKING)])
     host = (parts.hostname or "").lower().removeprefix("www.")
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    port = f":{port_number}" if port_number and port_number not in (80, 443) else ""
     path = parts.path.rstrip("/") or "/"
     scheme = "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower()
     return urlunsplit((scheme, host + port, path, query, ""))

@@ -50,6 +50,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _QUOTE = re.compile(r"[“\"„«]([^“”\"«»\n]+)[”\"»]|(?<![\w])‘([^‘’\n]+?)’(?![\w])")
+_HYPHEN_UNIT = re.compile(r"-[^\W\d_]+")  # "11-month": shown with its unit
 _OMISSION = re.compile(r"\.\s?\.\s?\.|…|\[[^\]]*\]")
 
 
@@ -268,7 +269,9 @@ def check(briefing: Briefing, source_text: str | None, profile: Profile) -> list
             if number.bare_one or any(s <= number.start < e for s, e in quote_spans):
                 continue
             if number.value not in index.numbers:
-                found.append(Finding("traceability.number", section.key, severity, f'"{number.text}" is not in the source', number.start, number.end, item))
+                unit = _HYPHEN_UNIT.match(text, number.end)
+                end = unit.end() if unit else number.end
+                found.append(Finding("traceability.number", section.key, severity, f'"{text[number.start:end]}" is not in the source', number.start, end, item))
         if grams:
             for start, end, count in _verbatim(text, quote_spans, grams, n):
                 found.append(
