@@ -34,6 +34,29 @@ NOTE = "italic $foreground-muted"
 MISSING = "italic $text-warning"
 LINK = "underline $foreground-muted"
 
+# Terminal escape sequences (CSI, OSC, DCS ... and 8-bit forms), then single
+# control characters: a draft may hold pasted text that never went through the
+# queue's cleaning, and none of it may reach the terminal as a command.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without escape sequences, control characters or bidi overrides (newlines and tabs kept)."""
+    if not text:
+        return ""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def safe(text: str, style: str = "") -> Content:
+    """Untrusted text as Content: never parsed as markup, nothing a terminal would obey."""
+    return Content.styled(terminal_safe(text), style) if style else Content(terminal_safe(text))
+
+
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -101,16 +124,16 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
     blocks: list[Content] = []
 
     def missing(label: str) -> Content:
-        return Content.styled(f"({label}: not written yet)", MISSING)
+        return safe(f"({label}: not written yet)", MISSING)
 
     headline = briefing.headline.strip()
     if "headline" in profile.keys:
         label = profile.section("headline").label
     else:
         label = "Headline"
-    title = Content.styled(headline, TITLE) if headline else missing(label)
+    title = safe(headline, TITLE) if headline else missing(label)
     if briefing.topics:
-        title = Content.assemble(title, "\n", (" · ".join(t.capitalize() for t in briefing.topics), META))
+        title = Content.assemble(title, "\n", safe(" · ".join(t.capitalize() for t in briefing.topics), META))
     blocks.append(title)
 
     for section in profile.sections:
@@ -118,11 +141,11 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
             continue
         items = [item.strip() for item in briefing.items(section.key) if item.strip()] if section.kind == "list" else []
         text = briefing.text(section.key).strip() if section.kind != "list" else ""
-        heading = None if section.key in LEDE_KEYS or section.key in BULLET_KEYS else Content.styled(section.label, HEADING)
+        heading = None if section.key in LEDE_KEYS or section.key in BULLET_KEYS else safe(section.label, HEADING)
 
         if section.kind == "list":
             body = (
-                Content("\n").join(Content.assemble(("  • ", BULLET), Content(item)) for item in items)
+                Content("\n").join(Content.assemble(("  • ", BULLET), safe(item)) for item in items)
                 if items
                 else missing(section.label)
             )
@@ -138,7 +161,7 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
             else:
                 blocks.append(Content.assemble(heading, "\n\n", missing(section.label)))
             continue
-        paragraphs = [Content(p) for p in _paragraphs(text)] if section.kind == "text" else [Content(" ".join(text.split()))]
+        paragraphs = [safe(p) for p in _paragraphs(text)] if section.kind == "text" else [safe(" ".join(text.split()))]
         if heading is not None:
             blocks.append(heading)
         blocks.extend(paragraphs)
@@ -148,23 +171,23 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
     standards = profile.templates.get("standards", "")
     source = briefing.source
     if attribution:
-        line = Content.styled(fill_template(attribution, values), NOTE)
+        line = safe(fill_template(attribution, values), NOTE)
         if source is None or source.is_empty():
             line = Content.assemble(line, "\n", ("(No source is recorded for this briefing yet.)", MISSING))
         elif source.url:
-            line = Content.assemble(line, "\n", (source.url, LINK))
+            line = Content.assemble(line, "\n", safe(source.url, LINK))
         blocks.append(line)
     if standards:
-        line = Content.styled(fill_template(standards, values), NOTE)
+        line = safe(fill_template(standards, values), NOTE)
         if profile.standards_url:
-            line = Content.assemble(line, "\n", (profile.standards_url, LINK))
+            line = Content.assemble(line, "\n", safe(profile.standards_url, LINK))
         blocks.append(line)
 
     related = [Content.styled("Related stories", HEADING)]
     if briefing.related:
         related.append(
             Content("\n").join(
-                Content.assemble(("  • ", BULLET), Content(related_headlines.get(story_id) or story_id))
+                Content.assemble(("  • ", BULLET), safe(related_headlines.get(story_id) or story_id))
                 for story_id in briefing.related
             )
         )

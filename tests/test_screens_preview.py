@@ -1,0 +1,162 @@
+"""The preview: a briefing as a reader sees it, with the profile's attribution and standards lines."""
+
+from __future__ import annotations
+
+import asyncio
+
+from screens_host import HostApp, sample_briefing, screen_text
+from textual.containers import VerticalScroll
+
+from stories.model import SourceRef
+from stories.profile import load_profile, profile_from_text
+from tui.screens.preview import PreviewScreen, fill_template, render_preview
+
+SEED_ATTRIBUTION = (
+    "Source assisted: This briefing began from a discovered source item from "
+    "Good News Network Earth HTML category news. Open the original source."
+)
+SEED_STANDARDS = "How Happy Read Daily reports: feeds and outside sources are used for discovery."
+
+
+def test_preview_reads_like_the_house_format() -> None:
+    briefing = sample_briefing()
+    text = render_preview(briefing, load_profile()).plain
+    order = [
+        "Genetic therapy sends lupus patients into lasting remission",
+        "A genetic treatment first developed for cancer",
+        "  • CAR T-cell therapy aims to reset the immune system.",
+        "  • Five lupus patients achieved remission in a UK clinical trial.",
+        "  • Treatment could lead to long-term cures for autoimmune diseases.",
+        "What happened",
+        "Researchers at University College London Hospital",
+        "Out of the nine participants",
+        "Why it feels good",
+        "What to enjoy or watch next",
+        SEED_ATTRIBUTION,
+        "https://news.example.org/lupus-remission",
+        SEED_STANDARDS,
+        "Related stories",
+        "  • river-otters-return-to-the-thames",
+    ]
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+    # The lede and the bullets carry no heading, as in the house format.
+    assert "Summary" not in text and "Key points" not in text
+    # Paragraphs of a section stay apart.
+    assert "the kidneys.\n\nOut of the nine participants" in text
+
+
+def test_related_stories_show_their_headlines_when_known() -> None:
+    text = render_preview(sample_briefing(), load_profile(), {"river-otters-return-to-the-thames": "River otters return to the Thames"}).plain
+    assert "  • River otters return to the Thames" in text
+
+
+def test_unwritten_sections_are_named_not_hidden() -> None:
+    briefing = sample_briefing(what_happened="", key_points=[], related=[], source=None)
+    text = render_preview(briefing, load_profile()).plain
+    assert "(What happened: not written yet)" in text
+    assert "(Key points: not written yet)" in text
+    assert "No source is recorded for this briefing yet." in text
+    assert "Related stories\n\nNone yet." in text
+
+
+def test_section_labels_and_templates_come_from_the_desk_profile() -> None:
+    profile = profile_from_text(
+        """
+[desk]
+name = "Calm Weekly"
+[[sections]]
+key = "headline"
+[[sections]]
+key = "what_happened"
+label = "The story"
+[templates]
+attribution = "Found via {source_name} ({source_feed}). {{not a field}} {mystery}"
+standards = "{desk_name} checks every number."
+"""
+    )
+    text = render_preview(sample_briefing(), profile).plain
+    assert "The story\n\nResearchers at University College London Hospital" in text
+    assert "What happened" not in text and "Why it feels good" not in text
+    assert "Found via Good News Network (Earth). {not a field} {mystery}" in text
+    assert "Calm Weekly checks every number." in text
+
+
+def test_template_values_are_never_read_as_templates_or_markup() -> None:
+    source = SourceRef(name="Good {desk_name} [/] News", feed="{source_name}", format="[b]HTML[/b]", url="https://example.org/a")
+    content = render_preview(sample_briefing(source=source), load_profile())
+    assert (
+        "from Good {desk_name} [/] News {source_name} [b]HTML[/b] category news." in content.plain
+    )
+    assert "Happy Read Daily [/]" not in content.plain
+
+
+def test_empty_source_fields_leave_no_double_spaces() -> None:
+    values = {"source_name": "Good News Network", "source_feed": "", "source_format": "HTML", "desk_name": "D"}
+    assert fill_template("from {source_name} {source_feed} {source_format} category", values) == "from Good News Network HTML category"
+
+
+def test_hostile_headline_shows_literally_and_carries_no_action() -> None:
+    for hostile, shown in (
+        ("[/]", "[/]"),
+        ("[@click=app.quit]x", "[@click=app.quit]x"),
+        ("[b]bold[/b] \x1b[31mred\x1b]8;;https://x.example\x07link", "[b]bold[/b] redlink"),
+    ):
+        briefing = sample_briefing(headline=hostile, summary=hostile, key_points=[hostile, "[/", "two"])
+        content = render_preview(briefing, load_profile())
+        assert content.plain.startswith(shown + "\n")
+        assert f"\n\n{shown}\n\n  • {shown}\n  • [/\n" in content.plain
+        assert "\x1b" not in content.plain
+        for span in content.spans:
+            style = span.style
+            text = str(style)
+            assert "@click" not in text and "link" not in text.replace("underline", "")
+
+
+def test_preview_screen_shows_hostile_text_literally_and_clicking_it_does_nothing() -> None:
+    asyncio.run(_hostile_on_screen())
+
+
+async def _hostile_on_screen() -> None:
+    briefing = sample_briefing(headline="[@click=app.quit]x", summary="[/] and [b]not bold[/b] and \x1b[2J")
+    app = HostApp(lambda: PreviewScreen(briefing, load_profile()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[@click=app.quit]x" in shown
+        assert "[/] and [b]not bold[/b] and\n" in shown + "\n"
+        assert "[2J" not in shown
+        await pilot.click("#preview-body", offset=(2, 0))
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, PreviewScreen)
+
+
+def test_preview_screen_scrolls_with_keys_and_escape_goes_back() -> None:
+    asyncio.run(_scroll_and_close())
+
+
+async def _scroll_and_close() -> None:
+    app = HostApp(lambda: PreviewScreen(sample_briefing(), load_profile()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        scroll = app.screen.query_one("#preview-scroll", VerticalScroll)
+        assert scroll.has_focus
+        assert "Related stories" not in screen_text(app)
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        assert "Related stories" in screen_text(app)
+        await pilot.press("home")
+        await pilot.pause()
+        assert scroll.scroll_y == 0
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert scroll.scroll_y == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, PreviewScreen)
+
+
+def test_every_preview_binding_has_an_id() -> None:
+    assert all(binding.id for binding in PreviewScreen.BINDINGS)
