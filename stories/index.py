@@ -1,0 +1,210 @@
+"""The index of published stories, fast with tens of thousands of story files.
+
+A story file's git blob id names its content, so what a blob says (id,
+headline, source URL, updated) never changes. The index keeps those facts in a
+small cache file inside the git folder and parses only blobs it has not seen.
+One ``git ls-tree`` of the ``stories/`` tree gives path -> blob id; when that
+tree is the one seen last time, even that call is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tomllib
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from stories.model import PublishedStory
+
+CACHE_NAME = "briefdesk-index.tsv"
+_CACHE_HEADER = "# briefdesk story index v1: blob id, story id, headline, source url, updated, status\n"
+STORIES_DIR = "stories"
+
+# What one blob says: (story id, headline, source url, updated ISO text, status).
+BlobFacts = tuple[str, str, str, str, str]
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def blob_facts(text: str, fallback_id: str) -> BlobFacts:
+    """The index facts of one story file's text (a broken file keeps its file name as id)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return (fallback_id, "", "", "", "broken")
+    story_id = data.get("id") if isinstance(data.get("id"), str) else fallback_id
+    headline = data.get("headline") if isinstance(data.get("headline"), str) else ""
+    source = data.get("source") if isinstance(data.get("source"), dict) else {}
+    url = source.get("url") if isinstance(source.get("url"), str) else ""
+    updated = data.get("updated")
+    updated_text = updated.isoformat() if isinstance(updated, datetime) else ""
+    status = data.get("status") if isinstance(data.get("status"), str) else ""
+    return (story_id, headline, url, updated_text, status)
+
+
+def _parse_time(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class StoryIndex:
+    """Published stories of a tree, cached by blob id in ``<git dir>/briefdesk-index.tsv``."""
+
+    def __init__(self, root: Path, git_dir: Path, env: Callable[[], dict[str, str]] | None = None) -> None:
+        self.root = root
+        self.cache_path = git_dir / CACHE_NAME
+        self._env = env or (lambda: dict(os.environ))
+        self._blobs: dict[str, BlobFacts] | None = None
+        self._tree: str | None = None
+        self._rows: dict[str, PublishedStory] = {}
+        self._blob_of: dict[str, str] = {}
+
+    # -- cache file ---------------------------------------------------------
+
+    def _load_cache(self) -> dict[str, BlobFacts]:
+        if self._blobs is not None:
+            return self._blobs
+        blobs: dict[str, BlobFacts] = {}
+        try:
+            text = self.cache_path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 6 or len(parts[0]) not in (40, 64):
+                continue  # a torn or foreign line: that blob is simply parsed again
+            blobs[parts[0]] = tuple(_unescape(p) for p in parts[1:])  # type: ignore[assignment]
+        self._blobs = blobs
+        return blobs
+
+    def _append_cache(self, entries: Iterable[tuple[str, BlobFacts]]) -> None:
+        lines = "".join(f"{sha}\t" + "\t".join(_escape(v) for v in facts) + "\n" for sha, facts in entries)
+        if not lines:
+            return
+        try:
+            new = not self.cache_path.exists()
+            # One append per batch; a reader never trusts a line it cannot split into six fields.
+            with open(self.cache_path, "a", encoding="utf-8") as handle:
+                handle.write((_CACHE_HEADER if new else "") + lines)
+        except OSError:
+            pass  # a read-only repo still gets an index, just not a cached one
+
+    # -- reading ------------------------------------------------------------
+
+    def _git(self, *args: str, input: bytes | None = None) -> bytes:
+        result = subprocess.run(
+            ["git", *args], cwd=self.root, input=input, capture_output=True, env=self._env(), timeout=300
+        )
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+        return result.stdout
+
+    def _parse_blobs(self, wanted: dict[str, str]) -> dict[str, BlobFacts]:
+        """Facts of blobs (sha -> path) read in one ``git cat-file --batch`` call."""
+        if not wanted:
+            return {}
+        out = self._git("cat-file", "--batch", input="".join(f"{sha}\n" for sha in wanted).encode())
+        result: dict[str, BlobFacts] = {}
+        pos = 0
+        for sha, path in wanted.items():
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[1] != b"blob":
+                continue
+            size = int(header[2])
+            data = out[pos : pos + size]
+            pos += size + 1
+            stem = path.rsplit("/", 1)[-1].removesuffix(".toml")
+            result[sha] = blob_facts(data.decode("utf-8", "replace"), stem)
+        return result
+
+    def stories(self, stories_tree: str | None) -> list[PublishedStory]:
+        """Published stories in the ``stories/`` tree with this id (None: no stories yet)."""
+        if stories_tree is None:
+            return []
+        if stories_tree != self._tree:
+            self._rebuild(stories_tree)
+        return list(self._rows.values())
+
+    def by_id(self, stories_tree: str | None, story_id: str) -> PublishedStory | None:
+        """The story with this id in the tree, if there is one."""
+        for row in self.stories(stories_tree):
+            if row.id == story_id:
+                return row
+        return None
+
+    def _rebuild(self, stories_tree: str) -> None:
+        blobs = self._load_cache()
+        listing = self._git("ls-tree", "-r", "-z", stories_tree)
+        paths: dict[str, str] = {}
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, name = entry.partition(b"\t")
+            parts = meta.split()
+            if len(parts) != 3 or parts[1] != b"blob":
+                continue
+            path = f"{STORIES_DIR}/{name.decode('utf-8', 'surrogateescape')}"
+            if path.endswith(".toml"):
+                paths[path] = parts[2].decode()
+        unknown = {sha: path for path, sha in paths.items() if sha not in blobs}
+        fresh = self._parse_blobs(unknown)
+        blobs.update(fresh)
+        self._append_cache(fresh.items())
+        self._rows = {}
+        self._blob_of = {}
+        for path, sha in paths.items():
+            self._add(path, sha, blobs.get(sha))
+        self._tree = stories_tree
+
+    def _add(self, path: str, sha: str, facts: BlobFacts | None) -> None:
+        self._rows.pop(path, None)
+        self._blob_of[path] = sha
+        if facts is None or facts[4] != "published":
+            return
+        story_id, headline, url, updated, _ = facts
+        self._rows[path] = PublishedStory(story_id, headline, url, path, _parse_time(updated))
+
+    def note(self, stories_tree: str, changes: dict[str, tuple[str, str]]) -> None:
+        """Record a commit we made ourselves (path -> (blob id, text)) without listing the tree again."""
+        if self._tree is None:
+            return  # nothing in memory yet: the next read lists the tree once
+        blobs = self._load_cache()
+        fresh = {}
+        for path, (sha, text) in changes.items():
+            if sha not in blobs:
+                stem = path.rsplit("/", 1)[-1].removesuffix(".toml")
+                fresh[sha] = blob_facts(text, stem)
+        blobs.update(fresh)
+        self._append_cache(fresh.items())
+        for path, (sha, _) in changes.items():
+            self._add(path, sha, blobs[sha])
+        self._tree = stories_tree
