@@ -187,7 +187,8 @@ def key_lines(text: str) -> dict[str, int]:
     """The 1-based line of each top-level key and of ``source.<key>`` in a story file."""
     result: dict[str, int] = {}
     table = ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # TOML breaks lines at LF only; str.splitlines() would also split at U+2028, U+0085 and friends.
+    for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
         if header:
@@ -210,7 +211,7 @@ def loads(text: str, profile: Profile, path: str = "<story>") -> Briefing:
         found = _DECODE_AT.search(message)
         line = int(found.group(1)) if found else None
         if line is None and "(at end of document)" in message:
-            line = max(1, len(text.splitlines()))
+            line = text.rstrip("\n").count("\n") + 1
         message = _DECODE_AT.sub("", message).replace("(at end of document)", "at the end of the file").strip()
         raise StoryFileError(path, line, f"not valid TOML: {message}") from None
     lines = key_lines(text)

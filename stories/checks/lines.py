@@ -23,7 +23,7 @@ class StoryLines:
     """Line lookup for one story file's text (parse once, ask for many findings)."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        self.lines = text.split("\n")  # TOML lines: LF only
         self.keys = key_lines(text)
 
     def line(self, finding: Finding, value: str | None = None) -> int:
