@@ -1,17 +1,86 @@
-"""``briefdesk demo``: placeholder until its issue lands."""
+"""``briefdesk demo``: the desk on bundled sample feeds and a throwaway content repo, offline."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
 
-HELP = "(not built yet)"
+STARTED = time.perf_counter()
+
+HELP = "open the desk on bundled sample feeds and a throwaway content repo (no network, no setup)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options yet."""
+    """``--keep`` leaves the throwaway folder in place and prints where it is."""
+    parser.add_argument("--keep", action="store_true", help="keep the demo's content repo, queue and drafts afterwards")
+
+
+def add_sources(root: Path, sources) -> None:
+    """Append the sample sources to desk.toml and commit it, as a desk would after importing OPML."""
+    import subprocess
+
+    from stories.codec import toml_string
+    from stories.fsutil import atomic_write
+
+    desk = root / "desk.toml"
+    lines = [desk.read_text("utf-8").rstrip("\n"), "", "# The demo's sample feeds (bundled, read without network)."]
+    for source in sources:
+        lines += ["", "[[sources]]", f"name = {toml_string(source.name)}", f"url = {toml_string(source.url)}",
+                  f"category = {toml_string(source.category)}", f"format = {toml_string(source.format)}"]
+    atomic_write(desk, "\n".join(lines) + "\n")
+    subprocess.run(["git", "commit", "-q", "-m", "Follow the demo's sample feeds", "--", "desk.toml"], cwd=root, check=True,
+                   capture_output=True)
+
+
+def prepare(folder: Path):
+    """A content repo, a queue loaded with the sample feeds, and a drafts folder under ``folder``."""
+    from stories.queue import QueueStore, demo_sources, load_demo
+    from stories.repo import ContentRepo
+
+    repo = ContentRepo.init(folder / "content")
+    add_sources(repo.root, demo_sources())
+    repo.reload_profile()
+    store = QueueStore(folder / "desk.db")
+    try:
+        load_demo(store)
+    finally:
+        store.close()
+    return repo, folder / "desk.db", folder / "drafts", demo_sources()
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("briefdesk: demo is not built yet")
-    return 2
+    """Open the app on a fresh demo; everything is thrown away on exit unless --keep."""
+    from tui.config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"briefdesk: {exc} (the demo goes on with default settings)", file=sys.stderr)
+        from tui.config import Config
+
+        config = Config()
+    folder = Path(tempfile.mkdtemp(prefix="briefdesk-demo-"))
+    try:
+        repo, queue_path, drafts_dir, sources = prepare(folder)
+        from tui.app import BriefDeskApp
+
+        app = BriefDeskApp(
+            repo=repo,
+            queue_path=queue_path,
+            drafts_dir=drafts_dir,
+            config=config,
+            sources=sources,
+            started=STARTED,
+            demo=True,
+        )
+        app.run()
+        return app.return_code or 0
+    finally:
+        if getattr(args, "keep", False):
+            print(f"briefdesk: the demo is kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)

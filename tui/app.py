@@ -1,0 +1,196 @@
+"""Briefing Desk's Textual app: services (content repo, queue, drafts) and app-wide keys."""
+
+from __future__ import annotations
+
+import time
+
+_IMPORTED = time.perf_counter()
+
+from collections.abc import Callable, Iterable, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from textual.app import App, SystemCommand  # noqa: E402
+from textual.binding import Binding  # noqa: E402
+from textual.screen import Screen  # noqa: E402
+
+from stories.drafts import DraftStore  # noqa: E402
+from stories.profile import Profile, Source  # noqa: E402
+from tui.config import Config  # noqa: E402
+
+
+class BriefDeskApp(App[None]):
+    """The desk: queue beside a structured editor, live checks, one key to publish."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Briefing Desk"
+    BINDING_GROUP_TITLE = "Everywhere"
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        repo: Any,
+        queue_path: Path | str,
+        drafts_dir: Path | str,
+        config: Config | None = None,
+        sources: Sequence[Source] | None = None,
+        started: float | None = None,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        from stories.queue import QueueStore
+
+        self.repo = repo
+        self.config = config or Config()
+        self.queue_path = Path(queue_path)
+        self.queue = QueueStore(self.queue_path)
+        self.demo = demo
+        self.started = started if started is not None else _IMPORTED
+        self.started_ms: float | None = None
+        self._sources = list(sources) if sources is not None else None
+        self.published: list[Any] | None = None
+        self._startup_problems: list[str] = []
+        try:
+            self.profile: Profile = repo.profile
+        except Exception as exc:  # a broken desk.toml: say so and carry on with the house format
+            from stories.profile import load_profile
+
+            self._startup_problems.append(str(exc))
+            self.profile = load_profile(None)
+        self.drafts = DraftStore(drafts_dir, self.profile)
+        name, email = self.config.editor_name, self.config.editor_email
+        if not name or not email:
+            git_name, git_email = _git_identity(getattr(repo, "root", None))
+            name, email = name or git_name, email or git_email
+        self.editor_name = name or "editor"
+        self.editor_email = email
+        try:
+            from stories.repo import Editor
+
+            self.editor_identity: Any = Editor(self.editor_name, self.editor_email) if name and email else None
+        except ImportError:
+            self.editor_identity = None
+
+    # -- start ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from themes import install_themes
+        from tui import locations
+
+        problems = install_themes(self, self.config.theme, extra_dirs=(locations.user_themes_dir(),))
+        for problem in problems + self._startup_problems:
+            self.notify(problem, title="Settings", severity="warning", markup=False, timeout=8)
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+        from tui.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+
+    def on_ready(self) -> None:
+        self.started_ms = (time.perf_counter() - self.started) * 1000
+        self.log.info(f"started in {self.started_ms:.0f} ms")
+
+    def sources(self) -> Iterable[Source]:
+        """The sources to fetch: the desk's own list (or the demo's)."""
+        if self._sources is not None:
+            return self._sources
+        return self.profile.sources
+
+    def watch_theme(self, theme: str) -> None:
+        # Remember a theme chosen from the palette, keeping the config's comments.
+        if self.config.path is not None and theme and theme != self.config.theme and self.is_mounted and not self.demo:
+            from tui.config import set_config_value
+
+            try:
+                set_config_value(self.config.path, "theme", theme)
+                self.config.theme = theme
+            except OSError:
+                pass
+
+    # -- actions ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the keys that work here."""
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Save the open draft and leave."""
+        self._flush_draft()
+        self.exit()
+
+    def _flush_draft(self) -> None:
+        from tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                try:
+                    screen.flush()
+                except OSError as exc:
+                    self.notify(f"The draft could not be saved: {exc}", severity="error", markup=False)
+
+    def _main(self) -> Any:
+        from tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _main_action(self, action: str) -> Callable[[], Any]:
+        def run() -> Any:
+            main = self._main()
+            if main is not None:
+                return main.run_action(action)
+
+        return run
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self._main()
+        if main is None:
+            return
+        desk = [
+            ("Start or open briefing", "Start a briefing from the highlighted queue item, or open its draft or story (n)", "start"),
+            ("Save draft", "Write the open draft now (ctrl+s; it also saves itself as you type)", "save"),
+            ("Preview", "The briefing as a reader will see it (ctrl+r)", "preview"),
+            ("Publish", "Check and commit the briefing to the content repo (ctrl+o)", "publish"),
+            ("Dismiss item", "Dismiss the highlighted queue item, with a reason (d)", "dismiss_item"),
+            ("Filter queue", "Type to narrow the queue (/)", "filter"),
+            ("Fetch feeds", "Fetch every source into the queue (f)", "fetch"),
+            ("Sync", "Pull and push the content repo (y)", "sync"),
+            ("History", "Commits of the content repo, and section diffs (h)", "history"),
+            ("Show queue", "The queue pane (F2)", "show_pane('queue')"),
+            ("Show briefing", "The editor pane (F3)", "show_pane('editor')"),
+            ("Show checks", "The checks pane (F4)", "show_pane('checks')"),
+            ("Add key point", "A new key point after the one with the cursor (Enter in a point)", "add_point"),
+            ("Remove key point", "Remove the key point with the cursor (alt+x)", "remove_point"),
+            ("Move key point up", "Swap with the point above (alt+up)", "move_point(-1)"),
+            ("Move key point down", "Swap with the point below (alt+down)", "move_point(1)"),
+            ("Open published story", "Pick a published story to revise", "open_story"),
+            ("Unfinished drafts", "List drafts that are not published yet", "drafts"),
+        ]
+        for title, help_text, action in desk:
+            yield SystemCommand(title, help_text, self._main_action(action))
+        yield SystemCommand("Help", "The keys that work here (F1)", self.action_help)
+
+
+def _git_identity(root: Path | None) -> tuple[str, str]:
+    """The user.name and user.email git would use (empty when unset)."""
+    import subprocess
+
+    values = []
+    for key in ("user.name", "user.email"):
+        try:
+            out = subprocess.run(["git", "config", key], cwd=root or None, capture_output=True, text=True, timeout=5)
+            values.append(out.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            values.append("")
+    return values[0], values[1]

@@ -1,0 +1,458 @@
+"""The structured briefing editor, built from the desk profile.
+
+Each profile section becomes a field: a line ``Input``, a ``TextArea``, or a
+key-point list (add with Enter, remove with Backspace on an empty point or
+alt+x, reorder with alt+up / alt+down). Labels, hints and limits all come from
+the profile: no section is named here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static, TextArea
+
+from stories.model import Briefing, SourceRef
+from stories.profile import Profile, Section
+from tui.messages import DraftEdited
+
+_WORD = re.compile(r"\S+")
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: runs of non-space characters."""
+    return len(_WORD.findall(text))
+
+
+def _range(low: int | None, high: int | None, unit: str) -> str:
+    if low is not None and high is not None:
+        return f"{low}–{high} {unit}" if low != high else f"{low} {unit}"
+    if low is not None:
+        return f"at least {low} {unit}"
+    if high is not None:
+        return f"at most {high} {unit}"
+    return ""
+
+
+def count_text(section: Section, value: str | list[str]) -> tuple[str, bool]:
+    """The count shown beside a section's label, and whether it is inside the profile's limits."""
+    if section.kind == "list":
+        items = [v for v in (value if isinstance(value, list) else [value]) if v.strip()]
+        limit = _range(section.min_items, section.max_items, "items")
+        ok = (section.min_items is None or len(items) >= section.min_items) and (
+            section.max_items is None or len(items) <= section.max_items
+        )
+        return (f"{len(items)} items" + (f" ({limit})" if limit else ""), ok)
+    text = value if isinstance(value, str) else "\n".join(value)
+    if section.min_chars is not None or section.max_chars is not None:
+        n = len(text.strip())
+        ok = (section.min_chars is None or n >= section.min_chars) and (section.max_chars is None or n <= section.max_chars)
+        limit = _range(section.min_chars, section.max_chars, "chars")
+        return (f"{n} chars" + (f" ({limit})" if limit else ""), ok)
+    n = word_count(text)
+    ok = (section.min_words is None or n >= section.min_words) and (section.max_words is None or n <= section.max_words)
+    limit = _range(section.min_words, section.max_words, "words")
+    return (f"{n} words" + (f" ({limit})" if limit else ""), ok)
+
+
+class SectionInput(Input):
+    """A line section (the headline)."""
+
+
+class SectionText(TextArea):
+    """A text section; Tab moves on rather than indenting."""
+
+
+class KeyPointInput(Input):
+    """One key point of a list section."""
+
+    BINDINGS = [
+        Binding("alt+up", "move(-1)", "Move point up", id="keypoint.move_up", show=False),
+        Binding("alt+down", "move(1)", "Move point down", id="keypoint.move_down", show=False),
+        Binding("alt+x", "remove", "Remove point", id="keypoint.remove", show=False),
+    ]
+
+    class Move(Message):
+        def __init__(self, point: "KeyPointInput", delta: int) -> None:
+            super().__init__()
+            self.point = point
+            self.delta = delta
+
+    class Remove(Message):
+        def __init__(self, point: "KeyPointInput") -> None:
+            super().__init__()
+            self.point = point
+
+    def action_move(self, delta: int) -> None:
+        self.post_message(self.Move(self, delta))
+
+    def action_remove(self) -> None:
+        self.post_message(self.Remove(self))
+
+    def action_delete_left(self) -> None:
+        if not self.value:
+            self.post_message(self.Remove(self))
+        else:
+            super().action_delete_left()
+
+
+class KeyPointList(Vertical):
+    """A list section: numbered one-line points you can add, remove and reorder."""
+
+    def __init__(self, section: Section, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.section = section
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def inputs(self) -> list[KeyPointInput]:
+        return list(self.query(KeyPointInput))
+
+    def values(self) -> list[str]:
+        return [point.value for point in self.inputs]
+
+    def _row(self, number: int, value: str) -> tuple[Horizontal, KeyPointInput]:
+        point = KeyPointInput(value, placeholder=f"Point {number}", compact=True, classes="key-point")
+        return Horizontal(Label(f"{number}.", classes="point-number"), point, classes="point-row"), point
+
+    def set_values(self, values: list[str]) -> list[tuple[KeyPointInput, str]]:
+        """Show exactly these points (at least one row, so there is always somewhere to type).
+
+        Returns the inputs that were set, with their values, so the echo of
+        their Changed messages can be told from typing.
+        """
+        values = list(values) or [""]
+        rows = list(self.query(".point-row"))
+        inputs = self.inputs
+        touched: list[tuple[KeyPointInput, str]] = []
+        for index, value in enumerate(values):
+            if index < len(inputs):
+                if inputs[index].value != value:
+                    inputs[index].value = value
+                    touched.append((inputs[index], value))
+            else:
+                row, point = self._row(index + 1, value)
+                self.mount(row)
+                touched.append((point, value))
+        for row in rows[len(values) :]:
+            row.remove()
+        return touched
+
+    def _index(self, point: KeyPointInput) -> int:
+        return self.inputs.index(point)
+
+    def focus_point(self, index: int) -> None:
+        def later() -> None:
+            inputs = self.inputs
+            if inputs:
+                target = inputs[max(0, min(index, len(inputs) - 1))]
+                target.focus()
+                target.cursor_position = len(target.value)
+
+        self.call_after_refresh(later)
+
+    def add_point(self, after: int | None = None) -> None:
+        """A new empty point after ``after`` (default: at the end)."""
+        values = self.values()
+        at = len(values) if after is None else after + 1
+        values.insert(at, "")
+        self.set_values(values)
+        self.focus_point(at)
+        self.post_message(DraftEdited())
+
+    def remove_point(self, index: int) -> None:
+        values = self.values()
+        if not (0 <= index < len(values)):
+            return
+        del values[index]
+        self.set_values(values)
+        self.focus_point(max(0, index - 1))
+        self.post_message(DraftEdited())
+
+    def move_point(self, index: int, delta: int) -> None:
+        values = self.values()
+        target = index + delta
+        if not (0 <= index < len(values) and 0 <= target < len(values)):
+            return
+        values[index], values[target] = values[target], values[index]
+        self.set_values(values)
+        self.focus_point(target)
+        self.post_message(DraftEdited())
+
+    @on(Input.Submitted, ".key-point")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        assert isinstance(event.input, KeyPointInput)
+        self.add_point(self._index(event.input))
+
+    @on(KeyPointInput.Move)
+    def _move(self, event: KeyPointInput.Move) -> None:
+        event.stop()
+        self.move_point(self._index(event.point), event.delta)
+
+    @on(KeyPointInput.Remove)
+    def _remove(self, event: KeyPointInput.Remove) -> None:
+        event.stop()
+        index = self._index(event.point)
+        if len(self.inputs) > 1:
+            self.remove_point(index)
+
+
+class SectionField(Vertical):
+    """Label, count, hint and the control of one section."""
+
+    def __init__(self, section: Section, **kwargs: Any) -> None:
+        super().__init__(classes="section-field", id=f"field-{section.key}", **kwargs)
+        self.section = section
+
+    def compose(self) -> ComposeResult:
+        section = self.section
+        yield Static(Content(section.label), classes="section-label", id=f"label-{section.key}", markup=False)
+        if section.hint:
+            yield Static(Content(section.hint), classes="section-hint", markup=False)
+        if section.kind == "line":
+            yield SectionInput(placeholder=section.label, id=f"sec-{section.key}", compact=True, classes="section-control")
+        elif section.kind == "list":
+            yield KeyPointList(section, id=f"sec-{section.key}", classes="section-control")
+        else:
+            yield SectionText(
+                "",
+                id=f"sec-{section.key}",
+                soft_wrap=True,
+                tab_behavior="focus",
+                compact=True,
+                highlight_cursor_line=False,
+                classes="section-control",
+            )
+
+    def update_count(self, value: str | list[str]) -> None:
+        text, ok = count_text(self.section, value)
+        label = Content.assemble(
+            (self.section.label, "bold"),
+            ("" if self.section.required else " (optional)", "$text-muted"),
+            "  ",
+            (text, "$text-muted" if ok else "$text-warning"),
+        )
+        self.query_one(".section-label", Static).update(label)
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class BriefingEditor(VerticalScroll):
+    """All sections of one briefing, plus topics, related stories and the (read-only) source block."""
+
+    def __init__(self, profile: Profile, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.briefing: Briefing | None = None
+        self._loaded: dict[Widget, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Choose an item in the queue and press Enter (or n) to start a briefing."), id="editor-empty", markup=False)
+        with Vertical(id="editor-form"):
+            yield Static(Content(""), id="editor-title", markup=False)
+            for section in self.profile.sections:
+                yield SectionField(section)
+            with Vertical(classes="section-field", id="field-topics"):
+                yield Static(Content.assemble(("Topics", "bold"), ("  comma-separated", "$text-muted")), classes="section-label")
+                yield Static(Content("From the desk's list: " + ", ".join(self.profile.topics)), classes="section-hint", markup=False)
+                yield Input(id="sec-topics", compact=True, classes="section-control", placeholder="earth, health")
+            with Vertical(classes="section-field", id="field-related"):
+                yield Static(Content.assemble(("Related stories", "bold"), ("  story ids, comma-separated", "$text-muted")), classes="section-label")
+                yield Input(id="sec-related", compact=True, classes="section-control", placeholder="(none)")
+            with Vertical(classes="section-field", id="field-source"):
+                yield Static(Content.assemble(("Source", "bold"), ("  copied from the queue item", "$text-muted")), classes="section-label")
+                yield Static(Content(""), id="source-block", markup=False)
+
+    def on_mount(self) -> None:
+        self.set_class(True, "-empty")
+
+    # -- load / read ------------------------------------------------------------
+
+    def load(self, briefing: Briefing, title: str = "") -> None:
+        """Show a briefing in the form."""
+        self.briefing = briefing
+        self.set_class(False, "-empty")
+        self._loaded = {}
+        self.query_one("#editor-title", Static).update(Content.assemble((title, "bold $text-accent")) if title else Content(""))
+        for section in self.profile.sections:
+            control = self.query_one(f"#sec-{section.key}")
+            if isinstance(control, KeyPointList):
+                values = briefing.items(section.key)
+                if not values:
+                    values = [""] * max(1, section.min_items or 1)
+                for point, value in control.set_values(values):
+                    self._loaded[point] = value
+            elif isinstance(control, TextArea):
+                value = briefing.text(section.key)
+                self._loaded[control] = value
+                control.load_text(value)
+            elif isinstance(control, Input):
+                value = briefing.text(section.key)
+                if control.value != value:
+                    self._loaded[control] = value
+                control.value = value
+            self.query_one(f"#field-{section.key}", SectionField).update_count(briefing.sections.get(section.key, ""))
+        topics = ", ".join(briefing.topics)
+        related = ", ".join(briefing.related)
+        for control_id, value in (("#sec-topics", topics), ("#sec-related", related)):
+            control = self.query_one(control_id, Input)
+            if control.value != value:
+                self._loaded[control] = value
+            control.value = value
+        self.query_one("#source-block", Static).update(source_block(briefing.source))
+
+    def clear(self) -> None:
+        """No briefing open."""
+        self.briefing = None
+        self.set_class(True, "-empty")
+
+    def read(self) -> Briefing:
+        """The briefing as it is in the form now (source, id and dates kept from the loaded one)."""
+        base = self.briefing or Briefing()
+        sections: dict[str, str | list[str]] = {}
+        for section in self.profile.sections:
+            control = self.query_one(f"#sec-{section.key}")
+            if isinstance(control, KeyPointList):
+                sections[section.key] = control.values()
+            elif isinstance(control, TextArea):
+                sections[section.key] = control.text
+            elif isinstance(control, Input):
+                sections[section.key] = control.value
+        return Briefing(
+            id=base.id,
+            status=base.status,
+            sections=sections,
+            topics=_split_list(self.query_one("#sec-topics", Input).value),
+            related=_split_list(self.query_one("#sec-related", Input).value),
+            created=base.created,
+            updated=base.updated,
+            source=base.source,
+        )
+
+    def update_counts(self, briefing: Briefing) -> None:
+        for section in self.profile.sections:
+            self.query_one(f"#field-{section.key}", SectionField).update_count(briefing.sections.get(section.key, ""))
+
+    # -- focus --------------------------------------------------------------------
+
+    def control_for(self, key: str) -> Widget | None:
+        try:
+            return self.query_one(f"#sec-{key}")
+        except Exception:
+            return None
+
+    def focused_section(self) -> tuple[str, tuple[int, int]]:
+        """The section key the cursor is in, and the cursor (row, column)."""
+        focused = self.screen.focused if self.is_mounted else None
+        node = focused
+        while node is not None and node is not self:
+            node_id = getattr(node, "id", None) or ""
+            if node_id.startswith("sec-"):
+                key = node_id[4:]
+                if isinstance(focused, TextArea):
+                    return key, focused.cursor_location
+                if isinstance(focused, KeyPointInput) and isinstance(node, KeyPointList):
+                    return key, (node.inputs.index(focused), focused.cursor_position)
+                if isinstance(focused, Input):
+                    return key, (0, focused.cursor_position)
+                return key, (0, 0)
+            node = node.parent
+        return "", (0, 0)
+
+    def focus_section(self, key: str, start: int = 0, end: int = 0, item: int | None = None, cursor: tuple[int, int] | None = None) -> bool:
+        """Move the cursor to a section (and to a character span in it, if given)."""
+        if key == "source":
+            self.query_one("#field-source").scroll_visible()
+            return False
+        control = self.control_for(key)
+        if control is None:
+            return False
+        if isinstance(control, KeyPointList):
+            index = item if item is not None else (cursor[0] if cursor else 0)
+            inputs = control.inputs
+            if not inputs:
+                return False
+            point = inputs[max(0, min(index, len(inputs) - 1))]
+            point.focus()
+            point.cursor_position = cursor[1] if cursor and item is None else start
+            if end > start and item is not None:
+                point.selection = (start, end)  # type: ignore[assignment]
+        elif isinstance(control, TextArea):
+            control.focus()
+            if cursor is not None:
+                control.cursor_location = cursor
+            else:
+                begin = _location(control.text, start)
+                if end > start:
+                    control.selection = type(control.selection)(begin, _location(control.text, end))
+                else:
+                    control.cursor_location = begin
+        elif isinstance(control, Input):
+            control.focus()
+            control.cursor_position = cursor[1] if cursor is not None else start
+        control.scroll_visible()
+        return True
+
+    # -- events -------------------------------------------------------------------
+
+    def _edited(self, control: Widget, value: str) -> None:
+        if control in self._loaded and self._loaded.pop(control) == value:
+            return  # the echo of load(), not a keystroke
+        self._loaded.pop(control, None)
+        self.post_message(DraftEdited())
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "queue-filter":
+            return
+        event.stop()
+        self._edited(event.input, event.value)
+
+    @on(TextArea.Changed)
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._edited(event.text_area, event.text_area.text)
+
+
+def _location(text: str, offset: int) -> tuple[int, int]:
+    """A character offset as a TextArea (row, column)."""
+    offset = max(0, min(offset, len(text)))
+    before = text[:offset]
+    row = before.count("\n")
+    column = offset - (before.rfind("\n") + 1)
+    return row, column
+
+
+def source_block(source: SourceRef | None) -> Content:
+    """The source block as plain text lines (it came from a feed: never markup)."""
+    if source is None or source.is_empty():
+        return Content("(no source yet)")
+    rows = [
+        ("name", source.name),
+        ("feed", source.feed),
+        ("format", source.format),
+        ("url", source.url),
+        ("title", source.title),
+        ("published", source.published.isoformat() if source.published else ""),
+    ]
+    parts: list[Any] = []
+    for name, value in rows:
+        if value:
+            if parts:
+                parts.append("\n")
+            parts.append((f"{name:10}", "$text-muted"))
+            parts.append(Content(value))
+    return Content.assemble(*parts)

@@ -1,0 +1,107 @@
+"""The status line: branch, ahead/behind, online/offline, last save, check counts, background work."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.content import Content
+from textual.widgets import Static
+
+
+def ago(seconds: float) -> str:
+    """``2s ago``, ``3m ago``, ``1h ago``."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s ago"
+    if seconds < 3600:
+        return f"{seconds // 60}m ago"
+    return f"{seconds // 3600}h ago"
+
+
+class StatusLine(Static):
+    """One line at the bottom of the main screen; refreshes itself every second."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; width: 1fr; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Content(""), markup=False, **kwargs)
+        self.branch = ""
+        self.ahead = 0
+        self.behind = 0
+        self.online: bool | None = None
+        self.has_remote = False
+        self.saved_at: float | None = None
+        self.unsaved = False
+        self.has_draft = False
+        self.errors = 0
+        self.warnings = 0
+        self.checked = False
+        self.work = ""
+        self.hint = "^p commands · F1 help"
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.redraw)
+        self.redraw()
+
+    def set(self, **values: Any) -> None:
+        """Change some facts and redraw."""
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.redraw()
+
+    def mark_saved(self) -> None:
+        self.set(saved_at=time.monotonic(), unsaved=False)
+
+    def build(self) -> Content:
+        parts: list[Any] = []
+
+        def sep() -> None:
+            if parts:
+                parts.append((" · ", "$text-muted"))
+
+        if self.branch:
+            parts.append((self.branch, "bold"))
+            if self.ahead and self.has_remote:
+                parts.append(f" ↑{self.ahead}")
+            if self.behind and self.has_remote:
+                parts.append(f" ↓{self.behind}")
+        sep()
+        if self.online:
+            parts.append(("online", "$text-success"))
+        else:
+            parts.append(("offline", "$text-muted"))
+        if self.has_draft:
+            sep()
+            if self.unsaved:
+                parts.append(("unsaved", "$text-warning"))
+            elif self.saved_at is not None:
+                parts.append(f"saved {ago(time.monotonic() - self.saved_at)}")
+            else:
+                parts.append("not changed")
+            if self.checked:
+                sep()
+                if self.errors:
+                    parts.append((f"{self.errors} error{'s' if self.errors != 1 else ''}", "$text-error"))
+                else:
+                    parts.append(("0 errors", "$text-success"))
+                parts.append(" ")
+                parts.append((f"{self.warnings} warning{'s' if self.warnings != 1 else ''}", "$text-warning" if self.warnings else "$text-muted"))
+        if self.work:
+            sep()
+            parts.append((self.work, "$text-accent"))
+        left = Content.assemble(*parts)
+        width = self.size.width or 80
+        hint = Content.styled(self.hint, "$text-muted")
+        room = width - left.cell_length - hint.cell_length
+        if room >= 2:
+            return Content.assemble(left, " " * room, hint)
+        return left.truncate(width, ellipsis=True)
+
+    def redraw(self) -> None:
+        self.update(self.build())
+
+    def on_resize(self) -> None:
+        self.redraw()
