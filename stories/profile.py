@@ -175,6 +175,16 @@ def _strs(data: dict[str, Any], key: str, where: str, path: Path | str, default:
     return tuple(value)
 
 
+_SECTION_FIELDS = ("key", "label", "kind", "required", *_SECTION_INTS, "expects_any", "hint")
+
+
+def _known(table: dict[str, Any], base: dict[str, Any], name: str, path: Path | str) -> None:
+    """A misspelt setting would be ignored without a word: name it instead."""
+    for key in table:
+        if key not in base:
+            raise ProfileError(path, f"{name}.{key}", f"is not a [{name}] setting (known: {', '.join(base)})")
+
+
 def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Profile:
     base_desk, over_desk = base["desk"], _table(desk, "desk", path)
     name = _str(over_desk, "name", "desk.name", path, base_desk["name"])
@@ -184,6 +194,7 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
     sections = _sections(base["sections"], desk.get("sections"), path)
 
     tone_base, tone_over = base["tone"], _table(desk, "tone", path)
+    _known(tone_over, tone_base, "tone", path)
     subs = tone_over.get("substitutions", tone_base["substitutions"])
     if not isinstance(subs, dict) or not all(isinstance(v, str) for v in subs.values()):
         raise ProfileError(path, "tone.substitutions", "must be a table of word = \"replacement\"")
@@ -195,6 +206,7 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
     )
 
     checks_base, checks_over = base["checks"], _table(desk, "checks", path)
+    _known(checks_over, checks_base, "checks", path)
     verbatim = _int(checks_over, "verbatim_run_words", "checks.verbatim_run_words", path, checks_base["verbatim_run_words"])
     short = _int(checks_over, "short_source_words", "checks.short_source_words", path, checks_base["short_source_words"])
     if verbatim is not None and verbatim < 4:
@@ -248,6 +260,9 @@ def _sections(base: list[dict[str, Any]], over: Any, path: Path | str) -> tuple[
         if key in ("id", "status", "topics", "related", "created", "updated", "source"):
             raise ProfileError(path, where, "is a reserved key of the story file")
         seen.add(key)
+        for name in entry:
+            if name not in _SECTION_FIELDS:
+                raise ProfileError(path, f"{where}.{name}", f"is not a section setting (known: {', '.join(_SECTION_FIELDS)})")
         merged = {**by_key.get(key, {}), **entry}
         kind = merged.get("kind", "text")
         if kind not in ("line", "text", "list"):
