@@ -33,6 +33,41 @@ WATCH = (
 )
 
 
+FULL_WHAT_HAPPENED = (
+    "Researchers at University College London Hospital completed a clinical trial using CAR T-cell therapy "
+    "on nine patients with lupus nephritis, a serious complication of lupus affecting the kidneys. This approach, "
+    "first used in cancer treatment, involves extracting a patient's T cells and modifying them to better target "
+    "disease-causing parts of the immune system.\n\n"
+    "Out of the nine participants, five who received a lower dose of the modified cells went into remission within "
+    "three months. These remissions have lasted throughout the 11-month study period, a significant step in lupus care."
+)
+FULL_WHY = (
+    "Lupus is an autoimmune disease where the immune system mistakenly attacks healthy tissue, causing severe symptoms "
+    "and organ damage. Until now it has been managed only by treatments that suppress symptoms. This approach resets the "
+    "immune system itself, which could free patients from the chronic cycle of disease attacks."
+)
+FULL_WATCH = (
+    "Larger and longer-term studies are underway to confirm the safety and lasting effect of CAR T-cell therapy for lupus. "
+    "Until they report, patients and advocates can follow this early result and the research that comes next."
+)
+SOURCE_TEXT = (
+    "Genetic treatment sends lupus into remission. A trial at University College London Hospital treated nine patients "
+    "with lupus nephritis using CAR T-cell therapy. Five patients on a lower dose went into remission within three months "
+    "and stayed in remission through the 11-month study."
+)
+
+
+def publishable_briefing(**changes: Any) -> Briefing:
+    """A briefing the checks let through (warnings at most), with nothing related yet."""
+    return sample_briefing(
+        what_happened=FULL_WHAT_HAPPENED,
+        why_it_feels_good=FULL_WHY,
+        watch_next=FULL_WATCH,
+        related=[],
+        **changes,
+    )
+
+
 def sample_briefing(**changes: Any) -> Briefing:
     """A complete briefing in the house format, like the seed example."""
     briefing = Briefing(
@@ -135,3 +170,50 @@ def screen_text(app: App[Any]) -> str:
     """What the terminal shows right now, as plain text lines (for asserts a user would make by eye)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+OTTERS = dict(
+    id="river-otters-return-to-a-restored-city-river",
+    headline="River otters return to a restored city river after decades",
+    summary=(
+        "Otters have been seen again on a city river that was cleaned up over the last twenty years, "
+        "a sign that patient restoration work can bring wildlife home."
+    ),
+)
+
+
+def build_content_repo(root: Any, monkeypatch: Any, hostile_headline: str | None = None) -> Any:
+    """A real content repo: one story published by one editor and revised by another, at fixed times.
+
+    Commit dates are pinned through the environment so the history (and its
+    snapshots) reads the same on every run.
+    """
+    from stories.repo import ContentRepo, Editor
+
+    import stories.repo
+
+    def at(stamp: str) -> None:
+        # The story file's "updated" comes from the repo's clock; pin it too so
+        # the commits (and their ids) are the same on every run.
+        moment = datetime.fromisoformat(stamp)
+        monkeypatch.setattr(stories.repo, "utcnow", lambda: moment)
+        monkeypatch.setenv("GIT_AUTHOR_DATE", stamp)
+        monkeypatch.setenv("GIT_COMMITTER_DATE", stamp)
+
+    at("2026-11-20T08:00:00+00:00")
+    repo = ContentRepo.init(root)
+    at("2026-11-20T09:30:00+00:00")
+    first = publishable_briefing()
+    if hostile_headline is not None:
+        first.sections["headline"] = hostile_headline
+    repo.publish(first, SOURCE_TEXT, Editor("Ada Editor", "ada@example.org"))
+    at("2026-11-21T14:05:00+00:00")
+    revised = repo.story(first.id)
+    revised.sections["what_happened"] = revised.text("what_happened").replace("a serious complication", "a complication")
+    points = revised.items("key_points")
+    points[1] = "Five of nine lupus patients reached remission in a UK trial."
+    revised.sections["key_points"] = points
+    repo.publish(revised, SOURCE_TEXT, Editor("Ben Reviewer", "ben@example.org"))
+    monkeypatch.delenv("GIT_AUTHOR_DATE")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    return repo

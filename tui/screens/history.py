@@ -26,6 +26,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tui.screens.preview import safe
+
 if TYPE_CHECKING:
     from stories.repo import ContentRepo
 
@@ -54,6 +56,20 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+_TRAILER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
+
+
+def _message_and_checks(body: str) -> tuple[str, str]:
+    """A commit body without its trailer block (Story-Id:, Source-URL: …), and its Checks: value."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    checks = ""
+    if paragraphs and all(_TRAILER.match(line) for line in paragraphs[-1].splitlines()):
+        for line in paragraphs.pop().splitlines():
+            if line.lower().startswith("checks: "):
+                checks = line.split(": ", 1)[1].strip()
+    return "\n\n".join(paragraphs), checks
+
+
 def commit_label(commit: Any) -> Content:
     """One line of the commit list: date, short sha, author, subject."""
     subject = " ".join(str(commit.subject or "").split())
@@ -64,7 +80,7 @@ def commit_label(commit: Any) -> Content:
         "  ",
         (str(commit.author), "bold"),
         "  ",
-        Content(subject),
+        safe(subject),
     )
 
 
@@ -76,15 +92,15 @@ def word_diff(before: str, after: str) -> Content:
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            parts.append(Content("".join(new[j1:j2])))
+            parts.append(safe("".join(new[j1:j2])))
             continue
         if tag in ("delete", "replace"):
             removed = "".join(old[i1:i2])
-            parts.append((removed, REMOVED))
+            parts.append(safe(removed, REMOVED))
             if tag == "replace":
                 parts.append(" ")
         if tag in ("insert", "replace"):
-            parts.append((("".join(new[j1:j2])), ADDED))
+            parts.append(safe("".join(new[j1:j2]), ADDED))
     return Content.assemble(*parts)
 
 
@@ -96,15 +112,15 @@ def render_section_diff(changes: Sequence[Any]) -> Content:
     for change in changes:
         kind = str(change.change)
         heading = Content.assemble(
-            (str(change.label or change.key), HEADING),
+            safe(str(change.label or change.key), HEADING),
             "  ",
             (CHANGE_WORD.get(kind, kind), CHANGE_STYLE.get(kind, MUTED)),
         )
         before, after = _as_text(change.before), _as_text(change.after)
         if kind == "added":
-            body = Content.styled(after, ADDED) if after else Content.styled("(empty)", MUTED)
+            body = safe(after, ADDED) if after else Content.styled("(empty)", MUTED)
         elif kind == "removed":
-            body = Content.styled(before, REMOVED) if before else Content.styled("(empty)", MUTED)
+            body = safe(before, REMOVED) if before else Content.styled("(empty)", MUTED)
         else:
             body = word_diff(before, after)
         blocks.append(Content.assemble(heading, "\n", body))
@@ -133,6 +149,8 @@ class HistoryScreen(Screen[None]):
     }
     HistoryScreen #history-commits {
         height: 40%;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         border: round $border-blurred;
         border-title-color: $foreground-muted;
         background: $surface;
@@ -193,7 +211,7 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         scope = f"story {self.story_id}" if self.story_id else "all stories"
-        yield Static(Content.assemble(("History", "bold"), " · ", Content(scope), ("  · escape to go back", MUTED)), id="history-banner")
+        yield Static(Content.assemble(("History", "bold"), " · ", safe(scope), ("  · escape to go back", MUTED)), id="history-banner")
         with Container(id="history-body"):
             commits = OptionList(id="history-commits")
             commits.border_title = "Commits, newest first"
@@ -277,12 +295,21 @@ class HistoryScreen(Screen[None]):
 
     def _commit_header(self, commit: Any) -> Content:
         lines = [
-            Content.styled(" ".join(str(commit.subject or "").split()), TITLE),
-            Content.assemble((f"{commit.short}", "$accent"), "  ", (str(commit.author), "bold"), (f" <{commit.email}>" if commit.email else "", MUTED), "  ", (_when(commit.date), MUTED)),
+            safe(" ".join(str(commit.subject or "").split()), TITLE),
+            Content.assemble(
+                (f"{commit.short}", "$accent"),
+                "  ",
+                safe(str(commit.author), "bold"),
+                safe(f" <{commit.email}>" if commit.email else "", MUTED),
+                "  ",
+                (_when(commit.date), MUTED),
+            ),
         ]
-        body = str(commit.body or "").strip()
-        if body:
-            lines.append(Content.styled(body, MUTED))
+        message, checks = _message_and_checks(str(commit.body or ""))
+        if message:
+            lines.append(safe(message, MUTED))
+        if checks:
+            lines.append(Content.assemble(("Checks: ", MUTED), safe(checks)))
         return Content("\n").join(lines)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="history-diff")

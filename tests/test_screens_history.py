@@ -1,0 +1,176 @@
+"""The history screen on a real content repo: commits newest first, a section-by-section diff per revision."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from typing import Any
+
+import pytest
+from screens_host import BelowScreen, HostApp, build_content_repo, screen_text
+from textual.containers import VerticalScroll
+from textual.widgets import OptionList, Static
+
+from tui.screens.history import HistoryScreen, render_section_diff, word_diff
+
+STORY = "genetic-therapy-sends-lupus-into-remission"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    return build_content_repo(tmp_path / "content", monkeypatch)
+
+
+async def settle(app: HostApp, pilot: Any) -> None:
+    """Let the git workers finish and their results land on screen."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def diff_text(app: HostApp) -> str:
+    return str(app.screen.query_one("#history-diff-text", Static).content)
+
+
+def diff_content(app: HostApp):
+    return app.screen.query_one("#history-diff-text", Static).visual
+
+
+def test_commits_are_listed_newest_first_with_author_and_date(repo) -> None:
+    asyncio.run(_newest_first(repo))
+
+
+async def _newest_first(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        revise = next(i for i, line in enumerate(lines) if "Ben Reviewer" in line and "Revise: Genetic therapy" in line)
+        publish = next(i for i, line in enumerate(lines) if "Ada Editor" in line and "Publish: Genetic therapy" in line)
+        start = next(i for i, line in enumerate(lines) if "Test Editor" in line and "Start the content repo" in line)
+        assert revise < publish < start
+        assert "2026-11-21 14:05" in lines[revise]
+        assert "2026-11-20 09:30" in lines[publish]
+
+
+def test_the_newest_revision_shows_what_changed_section_by_section(repo) -> None:
+    asyncio.run(_newest_diff(repo))
+
+
+async def _newest_diff(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        text = diff_text(app)
+        assert "Revise: Genetic therapy sends lupus patients into lasting remission" in text
+        assert "Ben Reviewer <ben@example.org>" in text
+        assert "Checks: " in text
+        assert "Story-Id:" not in text  # trailers are for tools; the reader sees the message
+        assert "Compared with the previous revision" in text
+        assert "Key points  changed" in text and "What happened  changed" in text
+        # Sections that did not change are not listed.
+        assert "Summary  " not in text and "Why it feels good  " not in text
+        # The words taken out and put in are marked with the theme's error and success colours.
+        content = diff_content(app)
+        styles = {content.plain[span.start : span.end].strip(): str(span.style) for span in content.spans}
+        assert "$text-error" in styles["achieved"] and "strike" in styles["achieved"]
+        assert "$text-success" in styles["reached"]
+        assert "$text-error" in styles["serious"]
+
+
+def test_choosing_the_first_revision_shows_every_section_added(repo) -> None:
+    asyncio.run(_first_revision(repo))
+
+
+async def _first_revision(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down")
+        await settle(app, pilot)
+        text = diff_text(app)
+        assert "Publish: Genetic therapy" in text and "Ada Editor" in text
+        assert "First revision of this story." in text
+        for label in ("Headline", "Summary", "Key points", "What happened", "Why it feels good", "What to enjoy or watch next"):
+            assert f"{label}  added" in text
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert "does not touch a story" in diff_text(app)
+
+
+def test_history_of_one_story_lists_only_its_commits_and_enter_moves_to_the_changes(repo) -> None:
+    asyncio.run(_one_story(repo))
+
+
+async def _one_story(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo, STORY))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        commits = app.screen.query_one("#history-commits", OptionList)
+        assert commits.option_count == 2
+        assert "Start the content repo" not in screen_text(app)
+        assert commits.has_focus
+        await pilot.press("enter")
+        await settle(app, pilot)
+        diff = app.screen.query_one("#history-diff", VerticalScroll)
+        assert diff.has_focus
+        assert diff.max_scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert diff.scroll_y == diff.max_scroll_y
+        await pilot.press("d")
+        assert commits.has_focus
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert commits.highlighted == 1
+        assert "First revision of this story." in diff_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BelowScreen)
+
+
+def test_hostile_headline_in_a_commit_subject_shows_literally(tmp_path, monkeypatch) -> None:
+    headline = "[@click=app.quit]x otters and [/] a calm river return"
+    repo = build_content_repo(tmp_path / "content", monkeypatch, hostile_headline=headline)
+    asyncio.run(_hostile(repo, headline))
+
+
+async def _hostile(repo, headline: str) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert "Revise: [@click=app.quit]x otters" in screen_text(app)
+        assert f"Revise: {headline}" in diff_text(app)
+        await pilot.click("#history-commits", offset=(40, 1))
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, HistoryScreen)
+
+
+def test_a_repo_that_went_away_gives_a_message_not_a_crash(tmp_path, monkeypatch) -> None:
+    repo = build_content_repo(tmp_path / "content", monkeypatch)
+    shutil.rmtree(tmp_path / "content")
+    asyncio.run(_gone(repo))
+
+
+async def _gone(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        assert "Cannot read the history" in diff_text(app)
+        assert any("Cannot read the history" in n.message for n in app._notifications)
+
+
+def test_word_diff_keeps_unchanged_words_plain() -> None:
+    content = word_diff("five patients went into remission", "five of nine patients went into remission")
+    assert content.plain == "five of nine patients went into remission"
+    marked = [content.plain[s.start : s.end].strip() for s in content.spans]
+    assert marked == ["of nine"]
+
+
+def test_render_section_diff_with_nothing_changed_says_so() -> None:
+    assert "No section changed" in render_section_diff([]).plain
+
+
+def test_every_history_binding_has_an_id() -> None:
+    assert all(binding.id for binding in HistoryScreen.BINDINGS)
