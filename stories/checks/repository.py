@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from stories.checks.finding import Finding
@@ -13,6 +14,7 @@ from stories.profile import Profile
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 
 
+@lru_cache(maxsize=131_072)  # one entry per published story: re-checks on each keystroke stay cheap
 def canonical_url(url: str) -> str:
     """A URL reduced to what identifies the page: no fragment, tracking tags, case or trailing slash."""
     try:
