@@ -240,6 +240,7 @@ def canonical_link(link: str) -> str:
 # -- dates -------------------------------------------------------------------
 
 _EPOCH = re.compile(r"^\s*(\d{9,10})(?:\.\d+)?\s*$")
+_OFFSET = re.compile(r"\d\d:\d\d(?::\d\d)?\s*(?:GMT|UTC)?\s*[+-](\d\d):?(\d\d)\s*$", re.IGNORECASE)
 
 
 def clean_date(parsed: time.struct_time | tuple | None, raw: object = None, now: datetime | None = None) -> datetime | None:
@@ -247,6 +248,10 @@ def clean_date(parsed: time.struct_time | tuple | None, raw: object = None, now:
     now = now or datetime.now(timezone.utc)
     when: datetime | None = None
     if isinstance(raw, str):
+        offset = _OFFSET.search(raw)
+        if offset and (int(offset.group(1)) > 14 or int(offset.group(2)) > 59):
+            # No place on earth is 25 hours from UTC: the date is made up.
+            return None
         match = _EPOCH.match(raw)
         if match:
             try:

@@ -174,8 +174,9 @@ def _entry_from_feedparser(raw: dict, base: str) -> FeedEntry:
     guid = guid.strip() if isinstance(guid, str) else ""
     guid = clean.clean_line(guid, clean.GUID_MAX) if guid else ""
 
-    raw_date = raw.get("published") or raw.get("updated") or ""
-    published = clean.clean_date(raw.get("published_parsed") or raw.get("updated_parsed"), raw_date)
+    # dict.get, not FeedParserDict.get: its updated->published fallback warns.
+    raw_date = dict.get(raw, "published") or dict.get(raw, "updated") or ""
+    published = clean.clean_date(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed"), raw_date)
     link = clean.strip_tracking(link)
     canon = clean.canonical_link(link)
     return FeedEntry(

@@ -84,6 +84,7 @@ class SourceStatus:
     last_error: str
     failures: int
     retry_after: datetime | None
+    content_error: str = ""  # the stored validators point at a body that could not be read
 
 
 _SCHEMA = """
@@ -133,7 +134,8 @@ CREATE TABLE IF NOT EXISTS sources (
     last_success REAL,
     last_error TEXT NOT NULL DEFAULT '',
     failures INTEGER NOT NULL DEFAULT 0,
-    retry_after REAL
+    retry_after REAL,
+    content_error TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 """
 
@@ -376,18 +378,18 @@ class QueueStore:
 
     def source_status(self, url: str) -> SourceStatus | None:
         """The fetch state of one source, by its URL."""
-        rows = self._read("SELECT url, name, category, format, feed_title, etag, last_modified, body_hash, last_attempt, last_success, last_error, failures, retry_after FROM sources WHERE url = ?", (url,))
+        rows = self._read("SELECT url, name, category, format, feed_title, etag, last_modified, body_hash, last_attempt, last_success, last_error, failures, retry_after, content_error FROM sources WHERE url = ?", (url,))
         return self._status(rows[0]) if rows else None
 
     def sources_status(self) -> list[SourceStatus]:
         """The fetch state of every source the queue has seen, by name."""
-        rows = self._read("SELECT url, name, category, format, feed_title, etag, last_modified, body_hash, last_attempt, last_success, last_error, failures, retry_after FROM sources ORDER BY name, url")
+        rows = self._read("SELECT url, name, category, format, feed_title, etag, last_modified, body_hash, last_attempt, last_success, last_error, failures, retry_after, content_error FROM sources ORDER BY name, url")
         return [self._status(row) for row in rows]
 
     @staticmethod
     def _status(row: Sequence[Any]) -> SourceStatus:
-        url, name, category, fmt, feed_title, etag, lm, body_hash, attempt, success, error, failures, retry = row
-        return SourceStatus(url, name, category, fmt, feed_title, etag, lm, body_hash, _ts(attempt), _ts(success), error, failures, _ts(retry))
+        url, name, category, fmt, feed_title, etag, lm, body_hash, attempt, success, error, failures, retry, content_error = row
+        return SourceStatus(url, name, category, fmt, feed_title, etag, lm, body_hash, _ts(attempt), _ts(success), error, failures, _ts(retry), content_error)
 
     def _upsert_source(self, db: sqlite3.Connection, source: Source) -> None:
         db.execute(
@@ -402,23 +404,41 @@ class QueueStore:
         with self._write() as db:
             self._upsert_source(db, source)
             db.execute(
-                "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, last_attempt = ?, last_success = ?, last_error = '', failures = 0, retry_after = NULL"
+                "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, last_attempt = ?, last_success = ?, last_error = '', failures = 0, retry_after = NULL, content_error = ''"
                 + (", feed_title = ?" if feed_title is not None else "")
                 + " WHERE url = ?",
                 (clean.clean_line(etag, 500), clean.clean_line(last_modified, 200), body_hash, now, now, *((feed_title,) if feed_title is not None else ()), source.url),
             )
 
-    def record_failure(self, source: Source, message: str, backoff: Callable[[int], float] | None = None) -> SourceStatus:
-        """Remember a failed fetch in words; after repeated failures the source waits before the next try."""
+    def record_failure(
+        self,
+        source: Source,
+        message: str,
+        backoff: Callable[[int], float] | None = None,
+        content: tuple[str, str, str] | None = None,
+    ) -> SourceStatus:
+        """Remember a failed fetch in words; after repeated failures the source waits before the next try.
+
+        ``content`` = (etag, last_modified, body_hash) when the site answered but
+        the feed itself could not be read: an unchanged broken feed is then
+        reported again without parsing it again.
+        """
         now = time.time()
+        message = clean.clean_line(message, 500)
         with self._write() as db:
             self._upsert_source(db, source)
             failures = db.execute("SELECT failures FROM sources WHERE url = ?", (source.url,)).fetchone()[0] + 1
             wait = (backoff or default_backoff)(failures)
             db.execute(
                 "UPDATE sources SET last_attempt = ?, last_error = ?, failures = ?, retry_after = ? WHERE url = ?",
-                (now, clean.clean_line(message, 500), failures, now + wait if wait > 0 else None, source.url),
+                (now, message, failures, now + wait if wait > 0 else None, source.url),
             )
+            if content is not None:
+                etag, last_modified, body_hash = content
+                db.execute(
+                    "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, content_error = ? WHERE url = ?",
+                    (clean.clean_line(etag, 500), clean.clean_line(last_modified, 200), body_hash, message, source.url),
+                )
         status = self.source_status(source.url)
         assert status is not None
         return status

@@ -1,17 +1,42 @@
-"""``briefdesk export-opml``: placeholder until its issue lands."""
+"""``briefdesk export-opml``: the content repo's sources as an OPML 2.0 file."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-HELP = "(not built yet)"
+HELP = "write desk.toml's sources as OPML 2.0 (categories become folders)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options yet."""
+    """Options of ``briefdesk export-opml``."""
+    parser.add_argument("file", metavar="FILE", nargs="?", help="where to write it (default: standard output)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("briefdesk: export-opml is not built yet")
-    return 2
+    """Write the OPML; 2 if the repo has no desk.toml or it cannot be read."""
+    from stories.fsutil import atomic_write
+    from stories.opml import sources_to_opml
+    from stories.profile import DESK_FILE, ProfileError, load_profile
+    from tui.config import ConfigError, load_config, resolve_repo
+
+    try:
+        repo = resolve_repo(getattr(args, "repo", None), load_config())
+    except ConfigError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    if not (repo / DESK_FILE).is_file():
+        print(f"briefdesk: no content repo with a {DESK_FILE} at {repo}; pass --repo DIR", file=sys.stderr)
+        return 2
+    try:
+        profile = load_profile(repo)
+    except ProfileError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    text = sources_to_opml(profile.sources, f"{profile.name} sources")
+    if args.file and args.file != "-":
+        atomic_write(args.file, text)
+        print(f"{len(profile.sources)} sources written to {args.file}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,17 +1,77 @@
-"""``briefdesk fetch``: placeholder until its issue lands."""
+"""``briefdesk fetch``: refresh the queue from the content repo's sources (headless, for cron)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-HELP = "(not built yet)"
+HELP = "fetch every source in the content repo's desk.toml into the queue (exit 1 if any failed)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options yet."""
+    """Options of ``briefdesk fetch``."""
+    parser.add_argument("--force", action="store_true", help="fetch everything again: ignore stored ETags and the wait after failures")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only the summary and the failures")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("briefdesk: fetch is not built yet")
-    return 2
+    """Fetch, print a progress line and the summary; 0 if every source worked, 1 if any failed, 2 if there is nothing to fetch."""
+    from stories.fetch import FetchProgress, fetch_sources
+    from stories.profile import DESK_FILE, ProfileError, load_profile
+    from stories.queue import QueueStore
+    from tui import locations
+    from tui.config import ConfigError, load_config, resolve_repo
+
+    try:
+        repo = resolve_repo(getattr(args, "repo", None), load_config())
+    except ConfigError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    if not (repo / DESK_FILE).is_file():
+        print(f"briefdesk: no content repo with a {DESK_FILE} at {repo}; run `briefdesk init` (or `briefdesk demo`), or pass --repo DIR", file=sys.stderr)
+        return 2
+    try:
+        profile = load_profile(repo)
+    except ProfileError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    if not profile.sources:
+        print(f"briefdesk: {repo / DESK_FILE} lists no [[sources]]; add some, or `briefdesk import-opml FILE`", file=sys.stderr)
+        return 2
+
+    tty = sys.stdout.isatty()
+    width = 0
+
+    def progress(event: FetchProgress) -> None:
+        nonlocal width
+        if args.quiet:
+            return
+        what = {"new": f"{event.new_items} new", "unchanged": "unchanged", "failed": "failed", "waiting": "waiting"}[event.outcome]
+        line = f"[{event.done:>{len(str(event.total))}}/{event.total}] {event.source[:50]}: {what}"
+        if tty:
+            pad = max(0, width - len(line))
+            width = len(line)
+            print("\r" + line + " " * pad, end="", flush=True)
+        else:
+            print(line, flush=True)
+
+    with QueueStore(locations.queue_db()) as store:
+        summary = fetch_sources(store, list(profile.sources), progress=progress, force=args.force)
+        _mark_published(store, repo)
+    if tty and not args.quiet:
+        print("\r" + " " * width + "\r", end="")
+    print(summary.line())
+    for name, message in sorted(summary.errors.items()):
+        print(f"  {name}: {message}")
+    return 1 if summary.failed else 0
+
+
+def _mark_published(store, repo) -> None:
+    # Items whose story is already in the content repo show as published.
+    try:
+        from stories.repo import ContentRepo
+
+        urls = [story.source_url for story in ContentRepo.open(repo).published() if story.source_url]
+    except Exception:
+        return
+    store.mark_published(urls)

@@ -1,17 +1,50 @@
-"""``briefdesk import-opml``: placeholder until its issue lands."""
+"""``briefdesk import-opml``: add the feeds of an OPML file to the content repo's desk.toml."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-HELP = "(not built yet)"
+HELP = "add the feeds of an OPML file to desk.toml's sources (folders become categories)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options yet."""
+    """Options of ``briefdesk import-opml``."""
+    parser.add_argument("file", metavar="FILE", help="an OPML file (as exported by most feed readers)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("briefdesk: import-opml is not built yet")
-    return 2
+    """Edit desk.toml (comments kept); 0 on success, 2 if the file or the repo cannot be used."""
+    from pathlib import Path
+
+    from stories.opml import OpmlError, add_sources_to_desk, parse_opml
+    from stories.profile import DESK_FILE, ProfileError, load_profile
+    from tui.config import ConfigError, load_config, resolve_repo
+
+    try:
+        repo = resolve_repo(getattr(args, "repo", None), load_config())
+    except ConfigError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    desk = repo / DESK_FILE
+    if not desk.is_file():
+        print(f"briefdesk: no content repo with a {DESK_FILE} at {repo}; run `briefdesk init` first, or pass --repo DIR", file=sys.stderr)
+        return 2
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"briefdesk: {args.file}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        sources = parse_opml(data)
+        added, skipped = add_sources_to_desk(desk, sources)
+        load_profile(repo)  # the edited file must still be a valid desk
+    except (OpmlError, ProfileError) as exc:
+        print(f"briefdesk: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    for source in added:
+        print(f"added: {source.name} ({source.category or 'no category'}) {source.url}")
+    print(f"{len(added)} sources added to {desk}, {len(skipped)} already listed.")
+    if added:
+        print("Commit desk.toml so the rest of the desk gets them too.")
+    return 0

@@ -1,0 +1,141 @@
+"""A real HTTP server on 127.0.0.1 for fetch tests: serves feed files with ETags and counts requests.
+
+``.gz`` files are served under their name without ``.gz``, as the compressed
+bytes with ``Content-Encoding: gzip``: that is what a real server that
+pre-compresses its feeds sends, and it makes the client's gunzip (and its size
+cap after gunzip) part of every test that touches them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+LAST_MODIFIED = "Tue, 24 Nov 2026 08:00:00 GMT"
+
+
+class FeedServer:
+    """Serve every file under ``root`` at ``/<prefix>/<relative path>`` (any prefix), plus a few special routes."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+        self.files: dict[str, tuple[bytes, str, bool]] = {}
+        self.requests: Counter[str] = Counter()
+        self.conditional: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
+        self.active: Counter[str] = Counter()
+        self.max_active = 0
+        self.delay = 0.0
+        self._lock = threading.Lock()
+        if root is not None:
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and path.suffix not in (".tsv", ".py"):
+                    self.add_file(path.relative_to(root).as_posix(), path.read_bytes())
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server._handle(self)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def add_file(self, name: str, data: bytes) -> None:
+        """Serve ``data`` at ``/<prefix>/name`` (a ``.gz`` name is served gzip-encoded without the suffix)."""
+        gz = name.endswith(".gz")
+        self.files[name[:-3] if gz else name] = (data, '"' + hashlib.sha1(data).hexdigest() + '"', gz)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, name: str, prefix: str = "f") -> str:
+        return f"{self.base}/{prefix}/{name[:-3] if name.endswith('.gz') else name}"
+
+    def __enter__(self) -> "FeedServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        path = h.path.split("?", 1)[0]
+        with self._lock:
+            self.requests[path] += 1
+            self.active["all"] += 1
+            self.max_active = max(self.max_active, self.active["all"])
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            self._route(h, path)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            with self._lock:
+                self.active["all"] -= 1
+
+    def _route(self, h: BaseHTTPRequestHandler, path: str) -> None:
+        parts = path.lstrip("/").split("/", 1)
+        if parts[0] == "redirect" and len(parts) == 2:
+            # /redirect/<n>/<target path>: n hops, then the target
+            count, _, rest = parts[1].partition("/")
+            n = int(count)
+            location = f"/redirect/{n - 1}/{rest}" if n > 1 else "/" + rest
+            return self._send(h, 302, b"", {"Location": location})
+        if parts[0] == "redirect-scheme":
+            return self._send(h, 301, b"", {"Location": "file:///etc/passwd"})
+        if parts[0] == "status" and len(parts) == 2:
+            return self._send(h, int(parts[1]), b"nope", {"Content-Type": "text/plain"})
+        if parts[0] == "stall":
+            # Headers, then a body that never comes.
+            h.send_response(200)
+            h.send_header("Content-Length", "100000")
+            h.end_headers()
+            h.wfile.write(b"<rss>")
+            h.wfile.flush()
+            time.sleep(float(parts[1]) if len(parts) == 2 else 5)
+            return
+        if parts[0] == "plain" and len(parts) == 2:
+            # No ETag, no Last-Modified: the client must notice identical bytes itself.
+            entry = self.files.get(parts[1])
+            if entry is None:
+                return self._send(h, 404, b"not found", {})
+            return self._send(h, 200, entry[0], {"Content-Type": "application/xml", **({"Content-Encoding": "gzip"} if entry[2] else {})})
+        name = parts[1] if len(parts) == 2 else ""
+        entry = self.files.get(name)
+        if entry is None:
+            return self._send(h, 404, b"not found", {"Content-Type": "text/plain"})
+        data, etag, gz = entry
+        inm, ims = h.headers.get("If-None-Match"), h.headers.get("If-Modified-Since")
+        if inm or ims:
+            with self._lock:
+                self.conditional[name] += 1
+            if inm == etag or (not inm and ims == LAST_MODIFIED):
+                with self._lock:
+                    self.not_modified[name] += 1
+                return self._send(h, 304, b"", {"ETag": etag})
+        headers = {"Content-Type": "application/xml", "ETag": etag, "Last-Modified": LAST_MODIFIED}
+        if gz:
+            headers["Content-Encoding"] = "gzip"
+        self._send(h, 200, data, headers)
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]) -> None:
+        h.send_response(status)
+        for key, value in headers.items():
+            h.send_header(key, value)
+        if status != 304:
+            h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if body and status != 304:
+            h.wfile.write(body)
