@@ -136,6 +136,8 @@ class HistoryScreen(Screen[None]):
     }
     HistoryScreen #history-banner {
         height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         padding: 0 1;
         background: $panel;
         color: $foreground;
@@ -211,7 +213,7 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         scope = f"story {self.story_id}" if self.story_id else "all stories"
-        yield Static(Content.assemble(("History", "bold"), " · ", safe(scope), ("  · escape to go back", MUTED)), id="history-banner")
+        yield Static(Content.assemble(("History", "bold"), " · ", safe(scope)), id="history-banner")
         with Container(id="history-body"):
             commits = OptionList(id="history-commits")
             commits.border_title = "Commits, newest first"
