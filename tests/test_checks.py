@@ -386,3 +386,58 @@ def test_repository_checks_skipped_without_an_index(story: Briefing) -> None:
 def test_a_queue_source_ref_can_be_compared_field_by_field(story: Briefing) -> None:
     queue_item = SourceRef(name="Hopeful Health Wire", url=story.source.url)  # type: ignore[union-attr]
     assert not only(run_checks(story, SOURCE, PROFILE, [], queue_source=queue_item), "attribution.mismatch")
+
+
+# -- any input -------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from stories.checks import CHECK_IDS, SEVERITIES  # noqa: E402
+
+PIECES = st.sampled_from(
+    ["nine", "Nine patients", "11-month", "40%", "1.2 million", "£2bn", "twenty-five", "one", "“", "”", '"', "‘", "’", "…", "...", "!!!", "MIRACLE",
+     "UK", "\n\n", "\n", " ", "groundbreaking", "best", "don’t", "[", "]", "\x00", "🐝", "שלום", "-", ",", "1,200,000", "0.5", "v2", "5G"]
+)  # fmt: skip
+PROSE = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=30).map(" ".join)
+
+
+@st.composite
+def any_briefing(draw: st.DrawFn) -> Briefing:
+    sections: dict[str, str | list[str]] = {}
+    for section in PROFILE.sections:
+        sections[section.key] = draw(st.lists(PROSE, max_size=4)) if section.kind == "list" else draw(PROSE)
+    url = draw(st.sampled_from(["", "javascript:x", "https://example.org/a", "http://[::1", "https://ex ample.org", "http://a:99999/"]) | st.text(max_size=20))
+    source = draw(st.none() | st.builds(SourceRef, name=st.text(max_size=5), url=st.just(url)))
+    return Briefing(
+        id=draw(st.text(max_size=10)),
+        sections=sections,
+        topics=draw(st.lists(st.text(max_size=6), max_size=2)),
+        related=draw(st.lists(st.text(max_size=6), max_size=3)),
+        source=source,
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_briefing(), st.none() | PROSE | st.just(SOURCE))
+def test_any_briefing_and_source_give_well_formed_findings(briefing: Briefing, source_text: str | None) -> None:
+    published = [PublishedStory(id="a", headline="A", source_url="https://example.org/a", path="stories/2026/a.toml")]
+    findings = run_checks(briefing, source_text, PROFILE, published)
+    for finding in findings:
+        assert finding.check in CHECK_IDS and finding.severity in SEVERITIES and finding.message
+        if finding.section in PROFILE.keys:
+            if finding.item is not None:
+                text = briefing.items(finding.section)[finding.item]
+            else:
+                text = briefing.text(finding.section)
+            assert 0 <= finding.start <= finding.end <= len(text), finding
+        else:
+            assert finding.section in ("source", "related", "topics"), finding
+    for start, end, kind in source_marks(briefing, source_text or "", PROFILE):
+        assert 0 <= start < end <= len(source_text or "") and kind in ("quote", "number")
+
+
+def test_an_apostrophe_is_not_a_quotation_mark(story: Briefing) -> None:
+    edit(story, "what_happened", "“This summer I grew my own tomatoes again,” he said.", "He said ‘I don’t know’, and the patients’ view was ‘we need the evidence first’.")
+    findings = only(run_checks(story, SOURCE, PROFILE, []), "traceability.quote")
+    assert [span_text(story, f) for f in findings] == ["‘I don’t know’"]

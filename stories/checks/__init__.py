@@ -13,7 +13,38 @@ from stories.checks.finding import SEVERITIES, Finding
 from stories.model import Briefing, PublishedStory, SourceRef
 from stories.profile import Profile
 
-__all__ = ["Finding", "SEVERITIES", "run_checks", "counts"]
+__all__ = ["Finding", "SEVERITIES", "CHECK_IDS", "run_checks", "counts"]
+
+# Every check id ``run_checks`` can report (``briefdesk check`` adds structure.id
+# and traceability.snapshot, which need the story file and the content repo).
+CHECK_IDS: tuple[str, ...] = (
+    "structure.required",
+    "structure.length",
+    "structure.items",
+    "structure.headline",
+    "structure.paragraphs",
+    "structure.next_step",
+    "structure.topics",
+    "tone.hype",
+    "tone.superlative",
+    "tone.substitution",
+    "tone.exclamation",
+    "tone.caps",
+    "attribution.missing",
+    "attribution.url",
+    "attribution.name",
+    "attribution.feed",
+    "attribution.title",
+    "attribution.published",
+    "attribution.mismatch",
+    "traceability.no_source",
+    "traceability.short_source",
+    "traceability.quote",
+    "traceability.number",
+    "traceability.verbatim",
+    "repository.duplicate",
+    "repository.related",
+)
 
 
 def run_checks(

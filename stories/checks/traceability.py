@@ -49,7 +49,9 @@ _NUMBER = re.compile(
     rf"|\b(?P<w>{_WORDS})\b",
     re.IGNORECASE,
 )
-_QUOTE = re.compile(r"[“\"„«]([^“”\"«»\n]+)[”\"»]|(?<![\w])‘([^‘’\n]+?)’(?![\w])")
+# Double quotes pair up; single curly quotes only around words, so the
+# apostrophe in "don’t" neither opens nor closes a quotation.
+_QUOTE = re.compile(r"[“\"„«]([^“”\"«»\n]+)[”\"»]|(?<![\w])‘((?:[^‘’\n]|’(?=\w))+?)’(?!\w)")
 _HYPHEN_UNIT = re.compile(r"-[^\W\d_]+")  # "11-month": shown with its unit
 _OMISSION = re.compile(r"\.\s?\.\s?\.|…|\[[^\]]*\]")
 
