@@ -150,3 +150,25 @@ async def _good_configured_theme() -> None:
         assert app.theme == "briefdesk-ansi"
         assert app.native_ansi_color is True
         assert list(app._notifications) == []
+
+
+def test_the_desk_with_a_broken_configured_theme_falls_back_to_the_default_and_says_so(tmp_path: Path) -> None:
+    """The real desk app on the demo, configured with a theme whose file is broken."""
+    asyncio.run(_desk_broken_theme(tmp_path))
+
+
+async def _desk_broken_theme(tmp_path: Path) -> None:
+    from desk_helpers import demo_app
+
+    from tui.config import Config
+
+    themes_dir = locations.user_themes_dir()
+    themes_dir.mkdir(parents=True)
+    (themes_dir / "sunset.toml").write_text('name = "sunset"\n[variables]\nborder = "#ff8800"\n')
+    app = demo_app(tmp_path, config=Config(theme="sunset"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == DEFAULT_THEME
+        shown = [notification.message for notification in app._notifications]
+        assert any("sunset.toml" in message and "primary is missing" in message for message in shown)
+        assert any("'sunset' is not available" in message for message in shown)

@@ -40,6 +40,7 @@ def binding_rows(below: Screen, app_key_display) -> list[tuple[str, list[tuple[s
     groups: dict[int, tuple[str, list[tuple[str, str, str, bool]]]] = {}
     order: list[int] = []
     by_action: dict[tuple[int, str], int] = {}
+    ranks: dict[int, int] = {}
     active: dict[str, ActiveBinding] = below.active_bindings
     for key, (node, binding, enabled, _tooltip) in active.items():
         if binding.system or not binding.description:
@@ -48,6 +49,7 @@ def binding_rows(below: Screen, app_key_display) -> list[tuple[str, list[tuple[s
         if ident not in groups:
             groups[ident] = (_group_title(node, below), [])
             order.append(ident)
+            ranks[ident] = 0 if node is below else 1 if node is below.app else 2
         rows = groups[ident][1]
         keys = app_key_display(binding)
         # One row per action: "ctrl+j" and "ctrl+enter" for publish share a line.
@@ -64,11 +66,8 @@ def binding_rows(below: Screen, app_key_display) -> list[tuple[str, list[tuple[s
         # The desk's own actions (they have ids) before Textual's generic ones.
         groups[ident][1].sort(key=lambda row: not row[2])
 
-    def rank(ident: int) -> int:
-        title = groups[ident][0]
-        return {"On this screen": 0, "Everywhere": 1}.get(title, 2)
-
-    return [groups[ident] for ident in sorted(order, key=rank)]
+    # The screen's own actions first, then the app's, then the focused widget's.
+    return [groups[ident] for ident in sorted(order, key=ranks.__getitem__)]
 
 
 def render_help(groups: list[tuple[str, list[tuple[str, str, str, bool]]]]) -> Content:
