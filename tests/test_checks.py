@@ -441,3 +441,19 @@ def test_an_apostrophe_is_not_a_quotation_mark(story: Briefing) -> None:
     edit(story, "what_happened", "“This summer I grew my own tomatoes again,” he said.", "He said ‘I don’t know’, and the patients’ view was ‘we need the evidence first’.")
     findings = only(run_checks(story, SOURCE, PROFILE, []), "traceability.quote")
     assert [span_text(story, f) for f in findings] == ["‘I don’t know’"]
+
+
+def test_tone_words_inside_a_quotation_are_the_sources(story: Briefing) -> None:
+    # The source's own words in quotation marks are not the desk's hype...
+    edit(story, "what_happened", "“This summer I grew my own tomatoes again,”", "“It was incredible, the best summer!” and “This summer I grew my own tomatoes again,”")
+    findings = run_checks(story, SOURCE, PROFILE, [])
+    assert not [f for f in findings if f.check.startswith("tone.")]
+    # ...but a headline gets no such allowance.
+    story.sections["headline"] = "Patients call the lab-grown skin patch “a miracle” in a trial"
+    assert only(run_checks(story, SOURCE, PROFILE, []), "tone.hype")
+
+
+@pytest.mark.parametrize("url", ["https://bücher.example/news/1", "http://localhost:8080/feed", "https://example.org./a?b=c#d", "http://127.0.0.1/x"])
+def test_good_source_urls(story: Briefing, url: str) -> None:
+    story.source = dataclasses.replace(story.source, url=url)  # type: ignore[arg-type]
+    assert not only(run_checks(story, SOURCE, PROFILE, []), "attribution.url")

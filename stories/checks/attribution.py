@@ -29,8 +29,13 @@ def url_problem(url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https"):
         scheme = parts.scheme or "no scheme"
         return f"The source address must start with http:// or https://, not {scheme + ':' if parts.scheme else scheme}"
-    host = (parts.hostname or "").lower()
-    if not host or not _HOST.match(host.rstrip(".")):
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host and not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")  # bücher.example → xn--bcher-kva.example
+        except UnicodeError:
+            host = ""
+    if not host or not _HOST.match(host):
         return f"The source address {url!r} has no valid host name"
     if parts.username or parts.password:
         return "The source address must not carry a user name or password"

@@ -7,10 +7,12 @@ superlative is a warning) and *substitution* rules (suggest the calmer word).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from stories.checks.finding import Finding, all_pieces
 from stories.checks.structure import shouted_spans
+from stories.checks.traceability import quote_spans
 from stories.model import Briefing
 from stories.profile import Profile
 
@@ -41,18 +43,25 @@ def check(briefing: Briefing, profile: Profile) -> list[Finding]:
     found: list[Finding] = []
     exclamations = 0
     for section, text, item in all_pieces(briefing, profile):
+        # Words inside a quotation are the source's words, not the desk's voice
+        # (traceability checks them); a headline gets no such allowance.
+        quoted = [] if section.key == "headline" else quote_spans(text)
+
+        def voiced(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+            return (m for m in matches if not any(s <= m.start() < e for s, e in quoted))
+
         if hype:
-            for m in hype.finditer(text):
+            for m in voiced(hype.finditer(text)):
                 found.append(Finding("tone.hype", section.key, "warning", f"{m.group()!r} is hype: say what happened instead", m.start(), m.end(), item))
         if superlatives:
-            for m in superlatives.finditer(text):
+            for m in voiced(superlatives.finditer(text)):
                 found.append(Finding("tone.superlative", section.key, "warning", f"{m.group()!r} is a superlative: can the source back it?", m.start(), m.end(), item))
         if substitutions:
-            for m in substitutions.finditer(text):
+            for m in voiced(substitutions.finditer(text)):
                 key = " ".join(m.group().lower().replace("’", "'").split())
                 better = subs.get(key, "")
                 found.append(Finding("tone.substitution", section.key, "warning", f"{m.group()!r} reads calmer as {better!r}", m.start(), m.end(), item))
-        for m in _EXCLAIM.finditer(text):
+        for m in voiced(_EXCLAIM.finditer(text)):
             exclamations += 1
             if exclamations > rules.max_exclamations:
                 found.append(Finding("tone.exclamation", section.key, "warning", "Exclamation mark: let the facts carry the feeling", m.start(), m.end(), item))

@@ -219,6 +219,11 @@ def quotes(text: str) -> list[Quote]:
     return found
 
 
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the quotations in a text, quotation marks included."""
+    return [m.span() for m in _QUOTE.finditer(text)]
+
+
 def _quote_in(index: SourceIndex, quote: Quote) -> list[tuple[int, int]] | None:
     """Word ranges of the source holding the quote's fragments in order, or None."""
     ranges = []
