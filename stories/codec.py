@@ -217,7 +217,9 @@ def loads(text: str, profile: Profile, path: str = "<story>") -> Briefing:
     lines = key_lines(text)
 
     def fail(key: str, problem: str) -> StoryFileError:
-        return StoryFileError(path, lines.get(key), f"{key}: {problem}")
+        # A missing key has no line of its own: point at its table, or the top of the file.
+        line = lines.get(key) or lines.get(key.rsplit(".", 1)[0] if "." in key else "", 1)
+        return StoryFileError(path, line, f"{key}: {problem}")
 
     def want_str(table: dict[str, Any], key: str, full: str, default: str | None = None) -> str:
         if key not in table:

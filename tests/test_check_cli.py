@@ -146,7 +146,7 @@ def test_a_folder_means_every_story_in_it(repo: Path, capsys: pytest.CaptureFixt
     "text, line, problem",
     [
         (STORY.replace('status = "published"', 'status = "published'), 3, "not valid TOML"),
-        (STORY.replace(f'id = "{STORY_ID}"\n', ""), None, "id: is missing"),
+        (STORY.replace(f'id = "{STORY_ID}"\n', ""), 1, "id: is missing"),
         (STORY.replace('topics = ["health"]', "topics = 7"), 4, "topics: must be a list of text values"),
         (STORY.replace("created = 2026-11-24T09:12:00Z", 'created = "yesterday"'), 5, "created: must be a date and time"),
         (STORY.replace('status = "published"', 'status = "done"'), 3, "status: must be one of draft, ready, published"),
