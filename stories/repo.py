@@ -18,11 +18,13 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -199,6 +201,9 @@ class ContentRepo:
         self._profile: Profile | None = None
         self._index = StoryIndex(root, common_dir, env=_git_env)
         self._catfile: subprocess.Popen[bytes] | None = None
+        self._canonical: dict[str, str] = {}
+        self._hash_length: int | None = None
+        self._config: dict[str, str] = {}
         #: Used as committer when sync rewrites commits and git has no identity configured.
         self.editor: Editor | None = None
 
@@ -574,8 +579,7 @@ class ContentRepo:
         if path is None:
             path = f"stories/{created.year:04d}/{story.id}.toml"
 
-        others = [row for row in published if row.id != story.id]
-        findings = run_checks(story, source_text, profile, others)
+        findings = run_checks(story, source_text, profile, self._relevant(published, story))
         errors = [f for f in findings if f.severity == "error"]
         warnings = [f for f in findings if f.severity == "warning"]
         if errors or (warnings and not allow_warnings):
@@ -593,7 +597,7 @@ class ContentRepo:
         files: dict[str, str] = {path: text}
         if snapshot_needed and source_text is not None:
             files[snapshot_path] = source_text
-        blobs = {p: self._write_blob(content) for p, content in files.items()}
+        blobs = {p: self._write_object("blob", content.encode("utf-8")) for p, content in files.items()}
         message = _message(action, story, findings, identity)
         commit, root_tree = self._commit(parent, blobs, message, identity)
         ref = f"refs/heads/{branch}"
@@ -614,30 +618,127 @@ class ContentRepo:
             self._index.note(stories_tree[0], {path: (blobs[path], text)})
         return PublishResult(action, commit, path, findings, branch, snapshot_path, notes)
 
-    def _write_blob(self, content: str) -> str:
-        return self._must("hash-object", "-w", "--stdin", input=content, what="storing the story in git").strip()
+    def _relevant(self, published: list[PublishedStory], story: Briefing) -> list[PublishedStory]:
+        """The published stories the repository checks can be about: same source, or related.
+
+        Passing 50,000 rows would make the duplicate check canonicalize 50,000
+        URLs per publish; canonical forms are remembered per URL instead.
+        """
+        try:
+            from stories.checks.repository import canonical_url
+        except ImportError:
+            return [row for row in published if row.id != story.id]
+        memo = self._canonical
+        mine = canonical_url(story.source.url) if story.source and story.source.url.strip() else None
+        related = set(story.related)
+        result = []
+        for row in published:
+            if row.id == story.id:
+                continue
+            if row.id in related:
+                result.append(row)
+                continue
+            if mine is None or not row.source_url:
+                continue
+            canon = memo.get(row.source_url)
+            if canon is None:
+                canon = memo[row.source_url] = canonical_url(row.source_url)
+            if canon == mine:
+                result.append(row)
+        return result
+
+    def _write_object(self, kind: str, data: bytes) -> str:
+        """Store one git object and return its id (a loose object, fsynced, like git writes it)."""
+        if self._hash_len != 40:
+            # A sha256 repository: let git do the hashing.
+            done = subprocess.run(
+                ["git", "hash-object", "-w", "-t", kind, "--stdin", "--literally"], cwd=self.root, input=data,
+                capture_output=True, env=_git_env(),
+            )
+            if done.returncode != 0:
+                raise RepoError(f"storing a {kind} in git failed: {_first_line(done.stderr.decode('utf-8', 'replace'))}")
+            return done.stdout.decode().strip()
+        raw = f"{kind} {len(data)}\0".encode() + data
+        sha = hashlib.sha1(raw).hexdigest()
+        folder = self.common_dir / "objects" / sha[:2]
+        target = folder / sha[2:]
+        if target.exists():
+            return sha
+        try:
+            folder.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix="tmp_obj_")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(zlib.compress(raw, 1))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise RepoError(f"cannot write to the git folder ({exc.strerror or exc}). Nothing was published") from None
+        return sha
+
+    @property
+    def _hash_len(self) -> int:
+        if self._hash_length is None:
+            fmt = self._git("rev-parse", "--show-object-format").stdout.strip()
+            self._hash_length = 64 if fmt == "sha256" else 40
+        return self._hash_length
+
+    def _splice(self, tree: str | None, changes: dict[tuple[str, ...], str]) -> str:
+        """``tree`` with blobs put at these paths (path parts -> blob id); returns the new tree id.
+
+        Only the trees on the way to each path are read and rewritten, so the
+        cost does not grow with the number of other stories.
+        """
+        data = b""
+        if tree is not None:
+            found = self._object(tree)
+            if found is None or found[1] != "tree":
+                raise RepoError(f"the tree {tree} cannot be read: run git fsck in the content repo")
+            data = found[2]
+        groups: dict[str, dict[tuple[str, ...], str]] = {}
+        for parts, blob in changes.items():
+            groups.setdefault(parts[0], {})[parts[1:]] = blob
+        size = len(bytes.fromhex(ZERO[: self._hash_len]))
+        for name, inner in sorted(groups.items()):
+            raw_name = name.encode("utf-8")
+            if () in inner:
+                entry = b"100644 " + raw_name + b"\0" + bytes.fromhex(inner[()])
+                data = _tree_put(data, raw_name, False, entry, size)
+            else:
+                current = _tree_get(data, raw_name, size)
+                if current is not None and current[0] != b"40000":
+                    raise RepoError(f"{name} is a file in the content repo where a folder is needed")
+                sub = self._splice(current[1] if current else None, inner)
+                entry = b"40000 " + raw_name + b"\0" + bytes.fromhex(sub)
+                data = _tree_put(data, raw_name, True, entry, size)
+        return self._write_object("tree", data)
 
     def _commit(self, parent: str, blobs: dict[str, str], message: str, identity: Editor) -> tuple[str, str]:
-        """A commit of ``parent``'s tree plus these blobs, built in a temporary index."""
-        fd, index_file = tempfile.mkstemp(prefix="briefdesk-", suffix=".index", dir=self.git_dir)
-        os.close(fd)
-        os.unlink(index_file)  # git wants to create it; the name is ours alone
-        env = _git_env({"GIT_INDEX_FILE": index_file, **_ident_env(identity, self._committer(identity))})
-        try:
-            self._must("read-tree", parent, env=env, what="reading the branch")
-            info = "".join(f"100644 {sha}\t{p}\n" for p, sha in blobs.items())
-            self._must("update-index", "--index-info", input=info, env=env, what="staging the story")
-            tree = self._must("write-tree", env=env, what="writing the tree").strip()
-            commit = self._must("commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env, what="writing the commit").strip()
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(index_file)
+        """A commit of ``parent``'s tree plus these blobs, spliced into the trees with plumbing."""
+        found = self._object(f"{parent}^{{tree}}")
+        if found is None:
+            raise RepoError(f"the commit {parent} cannot be read: run git fsck in the content repo")
+        tree = self._splice(found[0], {tuple(path.split("/")): sha for path, sha in blobs.items()})
+        env = _git_env(_ident_env(identity, self._committer(identity)))
+        commit = self._must("commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env, what="writing the commit").strip()
         return commit, tree
 
     def _committer(self, identity: Editor) -> Editor:
-        name = self._git("config", "user.name").stdout.strip()
-        email = self._git("config", "user.email").stdout.strip()
+        self._config = _git_config(self.root)
+        name, email = self._config.get("user.name", ""), self._config.get("user.email", "")
         return Editor(name, email) if name and email else identity
+
+    def _may_filter(self) -> bool:
+        """True when git might change bytes on their way into the index (attributes, autocrlf)."""
+        if self._config.get("core.autocrlf", "false").lower() not in ("false", "0", "no", "off", ""):
+            return True
+        return (self.root / ".gitattributes").exists() or (self.common_dir / "info" / "attributes").exists()
 
     def _write_work_tree(self, files: dict[str, str]) -> None:
         """Write the published files; on failure put back what was there before."""
@@ -670,6 +771,8 @@ class ContentRepo:
         else:
             done = None  # type: ignore[assignment]
         if done is not None and done.returncode == 0:
+            if not self._may_filter():
+                return []
             staged = self._git("ls-files", "-s", "--", *paths).stdout
             if all(f" {sha} " in staged or f" {sha}\t" in staged for sha in blobs.values()):
                 return []
@@ -989,9 +1092,7 @@ def _identity(root: Path | None, editor: Editor | None) -> Editor:
     """The editor given, else git's user.name/user.email; a clear error if neither is set."""
     if editor is not None and editor.name.strip() and editor.email.strip():
         return editor
-    cwd = root or Path.cwd()
-    name = _run_git(cwd, "config", "user.name").stdout.strip()
-    email = _run_git(cwd, "config", "user.email").stdout.strip()
+    name, email = _git_identity(root or Path.cwd())
     if name and email:
         return Editor(name, email)
     raise RepoError(
@@ -999,6 +1100,58 @@ def _identity(root: Path | None, editor: Editor | None) -> Editor:
         '([editor] name = "…" and email = "…"), or for git: git config --global user.name "Your Name" '
         "and git config --global user.email you@example.org. Nothing was written"
     )
+
+
+def _git_config(cwd: Path) -> dict[str, str]:
+    """git's user.name, user.email and core.autocrlf (absent when unset), in one call."""
+    out = _run_git(cwd, "config", "-z", "--get-regexp", r"^(user\.(name|email)|core\.autocrlf)$").stdout
+    values = {}
+    for record in out.split("\0"):
+        key, _, value = record.partition("\n")
+        if key:
+            values[key] = value.strip()
+    return values
+
+
+def _git_identity(cwd: Path) -> tuple[str, str]:
+    """git's user.name and user.email (empty when unset)."""
+    values = _git_config(cwd)
+    return values.get("user.name", ""), values.get("user.email", "")
+
+
+def _tree_key(name: bytes, is_tree: bool) -> bytes:
+    # git orders tree entries as if every folder name ended with "/".
+    return name + b"/" if is_tree else name
+
+
+def _tree_entries(data: bytes, size: int) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """(start, end, mode, name) of each entry of a raw tree object."""
+    pos, end = 0, len(data)
+    while pos < end:
+        space = data.index(b" ", pos)
+        nul = data.index(b"\0", space)
+        stop = nul + 1 + size
+        yield pos, stop, data[pos:space], data[space + 1 : nul]
+        pos = stop
+
+
+def _tree_get(data: bytes, name: bytes, size: int) -> tuple[bytes, str] | None:
+    """(mode, id) of the entry called ``name``, or None."""
+    for _, stop, mode, entry in _tree_entries(data, size):
+        if entry == name:
+            return mode, data[stop - size : stop].hex()
+    return None
+
+
+def _tree_put(data: bytes, name: bytes, is_tree: bool, entry: bytes, size: int) -> bytes:
+    """The raw tree with ``entry`` replacing the one called ``name``, or inserted in git's order."""
+    key = _tree_key(name, is_tree)
+    for start, stop, mode, current in _tree_entries(data, size):
+        if current == name:
+            return data[:start] + entry + data[stop:]
+        if _tree_key(current, mode == b"40000") > key:
+            return data[:start] + entry + data[start:]
+    return data + entry
 
 
 def _ident_env(author: Editor, committer: Editor) -> dict[str, str]:
