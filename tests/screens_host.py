@@ -217,3 +217,55 @@ def build_content_repo(root: Any, monkeypatch: Any, hostile_headline: str | None
     monkeypatch.delenv("GIT_AUTHOR_DATE")
     monkeypatch.delenv("GIT_COMMITTER_DATE")
     return repo
+
+
+def build_fixed_content_repo(root: Any) -> Any:
+    """A content repo made with plain git, the same bytes on every run, opened with ContentRepo.
+
+    For snapshots: its commit ids depend only on the story file format, not on
+    what the checks or the publish step write into commit messages, so other
+    parts of the desk can change without moving these pictures. Same story,
+    editors and times as ``build_content_repo``.
+    """
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from stories import codec
+    from stories.profile import load_profile
+    from stories.repo import ContentRepo
+
+    root = Path(root)
+    root.mkdir(parents=True)
+    profile = load_profile(None)
+
+    def git(*args: str, who: tuple[str, str] = ("Test Editor", "editor@example.org"), when: str = "") -> None:
+        env = dict(os.environ)
+        env.update(
+            GIT_AUTHOR_NAME=who[0], GIT_AUTHOR_EMAIL=who[1], GIT_COMMITTER_NAME=who[0], GIT_COMMITTER_EMAIL=who[1],
+            GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when,
+        )
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    def commit(subject: str, body: str, who: tuple[str, str], when: str) -> None:
+        git("add", "-A")
+        git("commit", "-q", "-m", subject, "-m", body, who=who, when=when)
+
+    git("init", "-q", "-b", "main")
+    (root / "desk.toml").write_text('[desk]\nname = "Happy Read Daily"\n', encoding="utf-8")
+    commit("Start the content repo", "", ("Test Editor", "editor@example.org"), "2026-11-20T08:00:00+00:00")
+
+    story = publishable_briefing(status="published")
+    path = root / "stories" / "2026" / f"{story.id}.toml"
+    path.parent.mkdir(parents=True)
+    trailers = f"Story-Id: {story.id}\nSource-URL: {story.source.url}\nChecks: all passed, 1 warning"
+    path.write_text(codec.render(story, profile), encoding="utf-8")
+    commit(f"Publish: {story.headline}", f"From Good News Network: {story.source.title}\n\n{trailers}", ("Ada Editor", "ada@example.org"), "2026-11-20T09:30:00+00:00")
+
+    story.sections["what_happened"] = story.text("what_happened").replace("a serious complication", "a complication")
+    points = story.items("key_points")
+    points[1] = "Five of nine lupus patients reached remission in a UK trial."
+    story.sections["key_points"] = points
+    path.write_text(codec.update(path.read_text(encoding="utf-8"), story, profile), encoding="utf-8")
+    commit(f"Revise: {story.headline}", f"From Good News Network: {story.source.title}\n\n{trailers}", ("Ben Reviewer", "ben@example.org"), "2026-11-21T14:05:00+00:00")
+    return ContentRepo.open(root)

@@ -2,15 +2,16 @@
 
 Each screen is pushed by the small host app in ``screens_host`` over a
 stand-in main screen, with the bundled themes installed and the default theme
-on; the history screen reads a real content repo built in ``tmp_path`` with
-pinned commit times. Update with ``pytest tests/test_snapshots_screens.py
+on; the history screen reads a real git content repo built in ``tmp_path``
+with plain git at pinned times (so its commit ids do not move when the checks
+or the publish step change what they write). Update with ``pytest tests/test_snapshots_screens.py
 --snapshot-update`` and look at the report before committing.
 """
 
 from __future__ import annotations
 
 import pytest
-from screens_host import HostApp, build_content_repo, sample_briefing
+from screens_host import HostApp, build_fixed_content_repo, sample_briefing
 
 from stories.profile import load_profile
 from tui.screens.history import HistoryScreen
@@ -40,15 +41,15 @@ def test_preview_with_hostile_text_in_the_terminal_theme(snap_compare) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_history_of_all_stories(snap_compare, tmp_path, monkeypatch, size) -> None:
-    repo = build_content_repo(tmp_path / "content", monkeypatch)
+def test_history_of_all_stories(snap_compare, tmp_path, size) -> None:
+    repo = build_fixed_content_repo(tmp_path / "content")
     app = HostApp(lambda: HistoryScreen(repo))
     assert snap_compare(app, terminal_size=size, run_before=settle)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_history_of_one_story_first_revision(snap_compare, tmp_path, monkeypatch, size) -> None:
-    repo = build_content_repo(tmp_path / "content", monkeypatch)
+def test_history_of_one_story_first_revision(snap_compare, tmp_path, size) -> None:
+    repo = build_fixed_content_repo(tmp_path / "content")
     app = HostApp(lambda: HistoryScreen(repo, STORY))
 
     async def choose_first_revision(pilot) -> None:

@@ -56,7 +56,6 @@ def test_high_contrast_theme_keeps_text_strong() -> None:
     background = Color.parse(theme.background)
     foreground = Color.parse(theme.foreground)
     muted = Color.parse(theme.variables["foreground-muted"])
-    assert background.get_contrast_text(1.0) == Color.parse("white") or foreground.brightness > 0.9
     assert abs(foreground.brightness - background.brightness) > 0.9
     assert muted.brightness > 0.8
 
