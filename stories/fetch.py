@@ -286,6 +286,7 @@ def fetch_sources(
     limiter = HostLimiter(per_host)
     summary = FetchSummary(sources=len(sources))
     lock = threading.Lock()
+    progress_lock = threading.Lock()
     done = 0
     unique: dict[str, Source] = {}
     for source in sources:
@@ -307,10 +308,12 @@ def fetch_sources(
                 summary.errors[source.name] = message
             event = FetchProgress(done, summary.sources, source.name, outcome, new_items, message)
         if progress is not None:
-            try:
-                progress(event)
-            except Exception:  # a broken progress display must not stop the fetch
-                pass
+            # One call at a time, so a progress display never sees two at once.
+            with progress_lock:
+                try:
+                    progress(event)
+                except Exception:  # a broken progress display must not stop the fetch
+                    pass
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="briefdesk-fetch") as pool:
         for future in [pool.submit(one, source) for source in unique.values()]:

@@ -111,6 +111,19 @@ class FeedServer:
             if entry is None:
                 return self._send(h, 404, b"not found", {})
             return self._send(h, 200, entry[0], {"Content-Type": "application/xml", **({"Content-Encoding": "gzip"} if entry[2] else {})})
+        if parts[0] == "nolength" and len(parts) == 2:
+            # No Content-Length: the body ends when the connection closes, so
+            # only counting while reading can enforce a size cap.
+            entry = self.files.get(parts[1])
+            if entry is None:
+                return self._send(h, 404, b"not found", {})
+            h.send_response(200)
+            if entry[2]:
+                h.send_header("Content-Encoding", "gzip")
+            h.end_headers()
+            h.wfile.write(entry[0])
+            h.close_connection = True
+            return
         name = parts[1] if len(parts) == 2 else ""
         entry = self.files.get(name)
         if entry is None:
