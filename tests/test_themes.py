@@ -171,3 +171,31 @@ async def _desk_broken_theme(tmp_path: Path) -> None:
         shown = [notification.message for notification in app._notifications]
         assert any("sunset.toml" in message and "primary is missing" in message for message in shown)
         assert any("'sunset' is not available" in message for message in shown)
+
+
+def _luminance(colour: Color) -> float:
+    def channel(value: int) -> float:
+        value_ = value / 255
+        return value_ / 12.92 if value_ <= 0.03928 else ((value_ + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+
+
+def _contrast(a: Color, b: Color) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("name", ["briefdesk-dark", "briefdesk-light", "briefdesk-high-contrast"])
+def test_text_the_screens_use_is_readable_on_their_panels(name: str) -> None:
+    """Every text colour the preview, history and help screens use reaches 4.5:1 (WCAG AA) on $surface."""
+    theme = {t.name: t for t in load_themes()[0]}[name]
+    variables = {**theme.to_color_system().generate(), **theme.variables}
+    surface = Color.parse(variables["surface"])
+    for key in ("foreground", "primary", "secondary", "accent", "foreground-muted", "text-error", "text-success", "text-warning"):
+        colour = Color.parse(variables[key])
+        colour = surface.blend(colour.with_alpha(1), colour.a) if colour.a < 1 else colour
+        assert _contrast(colour, surface) >= 4.5, (name, key, round(_contrast(colour, surface), 2))
+    # Words taken out and put in, on their tinted backgrounds.
+    for text, background in (("text-error", "error-muted"), ("text-success", "success-muted")):
+        assert _contrast(Color.parse(variables[text]), Color.parse(variables[background])) >= 4.5, (name, text)
