@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from screens_host import HostApp, sample_briefing, screen_text
 from textual.containers import VerticalScroll
 
 from stories.model import SourceRef
 from stories.profile import load_profile, profile_from_text
-from tui.screens.preview import PreviewScreen, fill_template, render_preview
+from tui.screens.preview import PreviewScreen, fill_template, render_preview, terminal_safe
 
 SEED_ATTRIBUTION = (
     "Source assisted: This briefing began from a discovered source item from "
@@ -160,3 +163,18 @@ async def _scroll_and_close() -> None:
 
 def test_every_preview_binding_has_an_id() -> None:
     assert all(binding.id for binding in PreviewScreen.BINDINGS)
+
+
+@given(value=st.text(min_size=1).filter(lambda s: s == s.strip()))
+def test_any_source_name_is_filled_in_exactly_as_written(value: str) -> None:
+    assert fill_template("from {source_name} news {{x}}", {"source_name": value}) == f"from {value} news {{x}}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(headline=st.text(), item=st.text(), name=st.text())
+def test_any_text_in_any_field_renders_without_error_and_shows_literally(headline: str, item: str, name: str) -> None:
+    briefing = sample_briefing(headline=headline, key_points=[item], source=SourceRef(name=name, url="https://example.org/"))
+    plain = render_preview(briefing, load_profile()).plain
+    if terminal_safe(headline).strip():
+        assert plain.startswith(terminal_safe(headline).strip())
+    assert "\x1b" not in plain and "\x9b" not in plain

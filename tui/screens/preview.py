@@ -107,8 +107,8 @@ def fill_template(template: str, values: Mapping[str, str]) -> str:
         last = match.end()
     pieces.append(template[last:])
     for index in sorted(empty_after):
-        before, after = pieces[index], pieces[index + 2] if index + 2 < len(pieces) else ""
-        if before.endswith(" ") and (after.startswith((" ", ".", ",")) or index + 2 >= len(pieces) - 1 and not after):
+        before, after = pieces[index], pieces[index + 2]
+        if before.endswith(" ") and (after == "" or after.startswith((" ", ".", ",", ")"))):
             pieces[index] = before[:-1]
     return "".join(pieces).strip()
 
