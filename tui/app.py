@@ -7,6 +7,7 @@ import time
 _IMPORTED = time.perf_counter()
 
 from collections.abc import Callable, Iterable, Sequence  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -40,6 +41,7 @@ class BriefDeskApp(App[None]):
         sources: Sequence[Source] | None = None,
         started: float | None = None,
         demo: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         from stories.queue import QueueStore
@@ -49,6 +51,7 @@ class BriefDeskApp(App[None]):
         self.queue_path = Path(queue_path)
         self.queue = QueueStore(self.queue_path)
         self.demo = demo
+        self._clock = clock
         self.started = started if started is not None else _IMPORTED
         self.started_ms: float | None = None
         self._sources = list(sources) if sources is not None else None
@@ -93,6 +96,10 @@ class BriefDeskApp(App[None]):
     def on_ready(self) -> None:
         self.started_ms = (time.perf_counter() - self.started) * 1000
         self.log.info(f"started in {self.started_ms:.0f} ms")
+
+    def now(self) -> datetime:
+        """The time the queue's ages are counted from (fixed in tests)."""
+        return self._clock() if self._clock is not None else datetime.now(timezone.utc)
 
     def sources(self) -> Iterable[Source]:
         """The sources to fetch: the desk's own list (or the demo's)."""

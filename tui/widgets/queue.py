@@ -116,7 +116,7 @@ class QueuePane(Vertical):
 
     def set_items(self, items: Iterable[Any], drafts: Sequence[Any] = ()) -> None:
         """Replace the items (dismissed ones are not shown) and the unfinished drafts."""
-        now = datetime.now(timezone.utc)
+        now = self._now()
         rows = []
         for item in items:
             if getattr(item, "state", "new") == "dismissed":
@@ -145,12 +145,16 @@ class QueuePane(Vertical):
             self._refresh_options()
             return
         row.item = item
-        prompt = item_prompt(item)
+        prompt = item_prompt(item, self._now())
         row.option = Option(prompt, id=ITEM_PREFIX + item.id)
         try:
             self.option_list.replace_option_prompt(ITEM_PREFIX + item.id, prompt)
         except Exception:
             self._refresh_options()
+
+    def _now(self) -> datetime:
+        now = getattr(self.app, "now", None)
+        return now() if callable(now) else datetime.now(timezone.utc)
 
     def item(self, item_id: str) -> Any | None:
         row = self._by_id.get(item_id)

@@ -12,6 +12,8 @@ from textual.widgets import Static
 def ago(seconds: float) -> str:
     """``2s ago``, ``3m ago``, ``1h ago``."""
     seconds = max(0, int(seconds))
+    if seconds < 2:
+        return "just now"
     if seconds < 60:
         return f"{seconds}s ago"
     if seconds < 3600:
@@ -78,7 +80,7 @@ class StatusLine(Static):
             if self.unsaved:
                 parts.append(("unsaved", "$text-warning"))
             elif self.saved_at is not None:
-                parts.append(f"saved {ago(time.monotonic() - self.saved_at)}")
+                parts.append("saved " + ago(time.monotonic() - self.saved_at))
             else:
                 parts.append("not changed")
             if self.checked:
