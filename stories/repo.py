@@ -9,8 +9,9 @@ swept into a story commit; afterwards only the published paths are brought in
 line in the real index and work tree. A desk in review mode puts each story on
 its own branch ``story/<id>`` without touching the checkout at all. Sync
 replays local commits onto the remote with the same plumbing, so the work tree
-is only ever moved by ``git reset --keep``, which refuses rather than
-overwrite a change the editor has not committed.
+is only ever moved by a two-tree ``git read-tree -m -u`` (what ``git checkout``
+does), which keeps staged and unstaged changes to other files and refuses
+rather than overwrite a change the editor has not committed.
 """
 
 from __future__ import annotations
@@ -942,23 +943,32 @@ class ContentRepo:
         if self._git("merge-base", "--is-ancestor", tracking, head).returncode == 0:
             return head, 0
         if self._git("merge-base", "--is-ancestor", head, tracking).returncode == 0:
-            self._move_branch(head, tracking)
+            self._move_branch(branch, head, tracking)
             return tracking, pulled
         replayed = self._replay(head, tracking)
         if isinstance(replayed, str):
-            self._move_branch(head, replayed)
+            self._move_branch(branch, head, replayed)
             return replayed, pulled
         return self._conflict(branch, head, tracking, remote, remote_branch, replayed)
 
-    def _move_branch(self, old: str, new: str) -> None:
-        """Move the checked-out branch; ``reset --keep`` refuses to overwrite uncommitted changes."""
-        done = self._git("reset", "--keep", "-q", new)
+    def _move_branch(self, branch: str, old: str, new: str) -> None:
+        """Move the checked-out branch from ``old`` to ``new`` the way ``git checkout`` would.
+
+        A two-tree ``read-tree -m -u`` updates only the files that differ and
+        keeps everything the editor staged or changed elsewhere (``reset --keep``
+        would unstage it); it refuses rather than overwrite an uncommitted change.
+        """
+        done = self._git("read-tree", "-m", "-u", old, new)
         if done.returncode != 0:
             changed = self._git("diff", "--name-only", old, new).stdout.split()
             raise RepoError(
                 "sync stopped: files it must update have changes you have not committed "
                 f"({', '.join(changed[:5])}{'…' if len(changed) > 5 else ''}). Commit or set them aside, then sync again. Nothing was changed"
             )
+        moved = self._git("update-ref", "-m", "briefdesk: sync", f"refs/heads/{branch}", new, old)
+        if moved.returncode != 0:
+            self._git("read-tree", "-m", "-u", new, old)
+            raise RepoError(f"the branch {branch} moved during sync (another git command?); nothing was changed, sync again")
 
     def _replay(self, head: str, onto: str) -> str | list[str]:
         """Our commits since the fork, re-made on top of ``onto`` without touching the work tree.
@@ -1046,10 +1056,14 @@ class ContentRepo:
             with contextlib.suppress(codec.StoryFileError, TypeError):
                 headline = codec.loads(text or "", self.profile).headline
         what = f'"{headline}" ({story_id})' if headline else (story_id if story_ids else ", ".join(paths))
-        moved = self._git("reset", "--keep", "-q", tracking)
+        try:
+            self._move_branch(branch, head, tracking)
+            moved = True
+        except RepoError:
+            moved = False
         pushed = self._git("push", "--quiet", remote, f"{name}:refs/heads/{name}", timeout=NETWORK_TIMEOUT * 2).returncode == 0
         where = f" (also pushed to {remote})" if pushed else ""
-        if moved.returncode == 0:
+        if moved:
             after = f"{branch} now matches {remote}/{remote_branch}; compare the two, merge by hand and publish again"
         else:
             after = f"{branch} was left as it was because you have uncommitted changes in files the remote changed"
