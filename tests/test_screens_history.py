@@ -174,3 +174,20 @@ def test_render_section_diff_with_nothing_changed_says_so() -> None:
 
 def test_every_history_binding_has_an_id() -> None:
     assert all(binding.id for binding in HistoryScreen.BINDINGS)
+
+
+def test_closing_before_git_has_answered_is_safe(repo) -> None:
+    asyncio.run(_close_early(repo))
+
+
+async def _close_early(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, BelowScreen)
+        app.push_screen(HistoryScreen(repo))
+        await pilot.pause()
+        await pilot.press("down", "down", "escape")
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, BelowScreen)

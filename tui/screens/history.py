@@ -244,6 +244,8 @@ class HistoryScreen(Screen[None]):
             self.app.call_from_thread(self._show_commits, commits)
 
     def _show_commits(self, commits: list[Any]) -> None:
+        if not self.is_attached:
+            return  # closed while git was reading
         self.commits = list(commits)
         option_list = self.query_one("#history-commits", OptionList)
         option_list.clear_options()
@@ -256,6 +258,8 @@ class HistoryScreen(Screen[None]):
         self.show_commit(0)
 
     def _show_problem(self, message: str) -> None:
+        if not self.is_attached:
+            return
         self._set_diff(Content.styled(message, "$text-error"), "Changes")
         self.notify(message, title="History", severity="error")
 
@@ -337,8 +341,8 @@ class HistoryScreen(Screen[None]):
         return None
 
     def _show_diff(self, commit: Any, story_id: str, previous: str | None, changes: Sequence[Any] | None, problem: str | None) -> None:
-        if commit.sha != self.shown_sha:
-            return  # the editor has moved on to another commit
+        if commit.sha != self.shown_sha or not self.is_attached:
+            return  # the editor has moved on to another commit, or closed the screen
         header = self._commit_header(commit)
         if problem is not None:
             body = Content.styled(problem, "$text-error")
