@@ -532,8 +532,8 @@ class ContentRepo:
                 old = self._rev(f"refs/heads/{branch}")
                 parent = old or base
             else:
-                branch = self._branch()
                 self._check_operations()
+                branch = self._branch()
                 self._check_index_lock()
                 old = base = self._rev(f"refs/heads/{branch}")
                 if old is None:
@@ -892,8 +892,8 @@ class ContentRepo:
     def sync(self) -> SyncResult:
         """Pull with rebase, then push; offline or without a remote, a one-line status instead."""
         with self._lock():
-            branch = self._branch()
             self._check_operations()
+            branch = self._branch()
             self._check_index_lock()
             head = self._rev(f"refs/heads/{branch}")
             if head is None:

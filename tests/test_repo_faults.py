@@ -1,0 +1,170 @@
+"""Faults: each one a clear message, and the repo exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from repo_helpers import SOURCE_TEXT, assert_fsck_clean, git, make_briefing, porcelain
+from stories.repo import ContentRepo, RepoError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def desk(tmp_path: Path):
+    repo = ContentRepo.init(tmp_path / "desk")
+    yield repo
+    repo.close()
+    assert_fsck_clean(repo.root)
+
+
+def snapshot(repo: ContentRepo) -> tuple[str, str, str]:
+    return (
+        git(repo.root, "rev-parse", "HEAD").strip(),
+        porcelain(repo.root),
+        git(repo.root, "for-each-ref", "--format=%(refname) %(objectname)"),
+    )
+
+
+def test_a_live_index_lock_is_reported_and_left_alone(desk: ContentRepo) -> None:
+    before = snapshot(desk)
+    lock = desk.git_dir / "index.lock"
+    lock.write_text("")
+    with pytest.raises(RepoError, match=r"another git command is using the content repo.*Wait for it to finish"):
+        desk.publish(make_briefing(), SOURCE_TEXT)
+    assert lock.exists()
+    lock.unlink()
+    assert snapshot(desk) == before
+
+
+def test_a_stale_index_lock_says_it_is_left_over_and_how_to_remove_it(desk: ContentRepo) -> None:
+    before = snapshot(desk)
+    lock = desk.git_dir / "index.lock"
+    lock.write_text("")
+    old = time.time() - 3600
+    os.utime(lock, (old, old))
+    with pytest.raises(RepoError) as raised:
+        desk.publish(make_briefing(), SOURCE_TEXT)
+    assert "60 minutes old" in str(raised.value) and "crashed" in str(raised.value) and f"rm {lock}" in str(raised.value)
+    assert lock.exists()  # never removed behind the editor's back
+    lock.unlink()
+    assert snapshot(desk) == before
+    assert desk.publish(make_briefing(), SOURCE_TEXT).action == "publish"
+
+
+def test_detached_head_is_refused(desk: ContentRepo) -> None:
+    git(desk.root, "checkout", "-q", "--detach")
+    before = snapshot(desk)
+    with pytest.raises(RepoError, match=r"HEAD is detached.*git switch main"):
+        desk.publish(make_briefing(), SOURCE_TEXT)
+    with pytest.raises(RepoError, match="detached"):
+        desk.sync()
+    assert snapshot(desk) == before
+
+
+def _conflicting_branch(repo: ContentRepo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "other")
+    (repo.root / "README.md").write_text("theirs\n")
+    git(repo.root, "commit", "-q", "-am", "Theirs")
+    git(repo.root, "checkout", "-q", "main")
+    (repo.root / "README.md").write_text("ours\n")
+    git(repo.root, "commit", "-q", "-am", "Ours")
+
+
+def test_a_merge_in_progress_is_refused(desk: ContentRepo) -> None:
+    _conflicting_branch(desk)
+    git(desk.root, "merge", "-q", "other", check=False)
+    before = snapshot(desk)
+    with pytest.raises(RepoError, match=r"a merge is in progress.*git merge --abort"):
+        desk.publish(make_briefing(), SOURCE_TEXT)
+    assert snapshot(desk) == before
+    git(desk.root, "merge", "--abort")
+
+
+def test_a_rebase_in_progress_is_refused(desk: ContentRepo) -> None:
+    _conflicting_branch(desk)
+    git(desk.root, "rebase", "-q", "other", check=False)
+    assert (desk.git_dir / "rebase-merge").exists() or (desk.git_dir / "rebase-apply").exists()
+    with pytest.raises(RepoError, match=r"a rebase is in progress.*git rebase --abort"):
+        desk.publish(make_briefing(), SOURCE_TEXT)
+    with pytest.raises(RepoError, match="rebase is in progress"):
+        desk.sync()
+    git(desk.root, "rebase", "--abort")
+    assert git(desk.root, "log", "-1", "--format=%s").strip() == "Ours"
+
+
+def test_an_empty_repo_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "desk.toml").write_text("")
+    repo = ContentRepo.open(root)
+    with pytest.raises(RepoError, match=r"no commits yet.*briefdesk init"):
+        repo.publish(make_briefing(), SOURCE_TEXT)
+    assert porcelain(root) == "?? desk.toml\n" and repo.log() == [] and repo.published() == []
+    repo.close()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write to read-only folders")
+def test_a_read_only_repo_is_refused(desk: ContentRepo) -> None:
+    before = snapshot(desk)
+    folders = [p for p in [desk.root, *desk.root.rglob("*")] if p.is_dir()]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        with pytest.raises(RepoError, match="read-only"):
+            desk.publish(make_briefing(), SOURCE_TEXT)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert snapshot(desk) == before
+
+
+def test_a_failed_write_undoes_the_commit(desk: ContentRepo) -> None:
+    # A file where the stories folder should be: the story cannot be written to the work tree.
+    (desk.root / "stories").write_text("not a folder\n")
+    before = snapshot(desk)
+    with pytest.raises(RepoError, match=r"could not write .*Nothing was published"):
+        desk.publish(make_briefing(), SOURCE_TEXT)
+    assert snapshot(desk) == before
+    assert not list(desk.root.glob("sources/*"))
+
+
+def test_a_broken_desk_file_is_reported_on_open(desk: ContentRepo) -> None:
+    (desk.root / "desk.toml").write_text('[publish]\nmode = "sometimes"\n')
+    with pytest.raises(RepoError, match=r"desk.toml: publish.mode"):
+        ContentRepo.open(desk.root)
+    git(desk.root, "checkout", "--", "desk.toml")
+
+
+def test_two_processes_publishing_at_once_both_succeed(desk: ContentRepo) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]
+        from repo_helpers import SOURCE_TEXT, make_briefing
+        from stories.repo import ContentRepo
+        story_id = sys.argv[1]
+        briefing = make_briefing(story_id, headline="Otters return to the Millbrook, report from the " + story_id.rsplit("-", 1)[1])
+        briefing.source.url += "-" + story_id
+        print(ContentRepo.open({str(desk.root)!r}).publish(briefing, SOURCE_TEXT).action)
+        """
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, f"otters-report-{n}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for n in ("north", "south", "east")
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    assert sorted(out.strip() for out, _ in outputs) == ["publish"] * 3
+    subjects = git(desk.root, "log", "--format=%s").splitlines()
+    assert len(subjects) == 4 and sorted(subjects[:3]) == [f"Publish: Otters return to the Millbrook, report from the {n}" for n in ("east", "north", "south")]
+    assert porcelain(desk.root) == ""
+    assert sorted(row.id for row in desk.published()) == ["otters-report-east", "otters-report-north", "otters-report-south"]
