@@ -218,3 +218,10 @@ def test_pre_commit_hook_definition() -> None:
     assert re.search(r"^  language: python$", text, re.M)
     files = re.search(r"^  files: (.+)$", text, re.M).group(1)  # type: ignore[union-attr]
     assert re.search(files, "stories/2026/x.toml") and not re.search(files, "desk.toml") and not re.search(files, "sources/ab.txt")
+
+
+def test_desk_toml_named_on_its_own_is_checked_as_a_profile(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "desk.toml"]) == 0
+    (repo / "desk.toml").write_text('[[sections]]\nkey = "headline"\nkind = "essay"\n', "utf-8")
+    assert main(["check", "desk.toml"]) == 2
+    assert "desk.toml: sections.headline.kind: must be line, text or list, not 'essay'" in capsys.readouterr().out

@@ -147,10 +147,14 @@ def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None
     from stories.profile import ProfileError
 
     root = find_root(path.resolve().parent) or fallback_root
+    if path.name == "desk.toml":
+        root = path.resolve().parent  # a desk.toml named on its own: check that it loads
     try:
         profile = repos.profile(root)
     except ProfileError as exc:
         return Problem(exc.path, None, f"{exc.key + ': ' if exc.key else ''}{exc.problem}")
+    if path.name == "desk.toml":
+        return Report(shown, "")
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
@@ -223,8 +227,9 @@ def run(args: argparse.Namespace) -> int:
             for line, f in result.findings:
                 if f.severity in show:
                     print(f"{result.path}:{line}: {f.severity} {f.check} {_one_line(f.message)}")
-        stories = "story" if len(reports) == 1 else "stories"
-        summary = f"checked {len(reports)} {stories}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        checked = sum(1 for r in reports if r.story)
+        stories = "story" if checked == 1 else "stories"
+        summary = f"checked {checked} {stories}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
         if problems:
             summary += f"; {len(problems)} could not be read"
         print(summary, file=sys.stderr)
