@@ -1,17 +1,45 @@
-"""``briefdesk log``: placeholder until its issue lands."""
+"""``briefdesk log [ID]``: the content repo's history, newest first."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "(not built yet)"
+HELP = "show the commits of the desk, or of one story with the sections each revision changed"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options yet."""
+    """An optional story id and a limit."""
+    parser.add_argument("story_id", nargs="?", metavar="ID", help="a story id: only its commits, with the sections each changed")
+    parser.add_argument("-n", "--limit", type=int, default=50, help="at most this many commits (default 50)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("briefdesk: log is not built yet")
-    return 2
+    """One line per commit: short id, date, author, subject."""
+    from stories.repo import ContentRepo, RepoError
+    from tui.commands._repo import fail, repo_path
+    from tui.config import ConfigError
+
+    try:
+        root, _ = repo_path(args)
+        repo = ContentRepo.open(root)
+    except (ConfigError, RepoError) as exc:
+        return fail(str(exc))
+    try:
+        commits = repo.log(args.story_id, limit=max(1, args.limit))
+        if args.story_id and not commits:
+            return fail(f"no commits of a story {args.story_id!r} in {repo.root}", 1)
+        for number, commit in enumerate(commits):
+            print(f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {commit.author}  {commit.subject}")
+            if args.story_id:
+                older = commits[number + 1].sha if number + 1 < len(commits) else None
+                try:
+                    changes = repo.section_diff(args.story_id, older, commit.sha)
+                except (RepoError, ValueError):
+                    changes = []
+                if changes:
+                    print("         " + ", ".join(f"{c.label} {c.change}" for c in changes))
+    except RepoError as exc:
+        return fail(str(exc))
+    finally:
+        repo.close()
+    return 0

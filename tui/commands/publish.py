@@ -1,17 +1,91 @@
-"""``briefdesk publish``: placeholder until its issue lands."""
+"""``briefdesk publish STORY.toml``: check a story file and commit it to the content repo.
+
+The source text the checks use comes from, in this order: ``--source-text
+FILE``; the snapshot the story names (``sources/<snapshot>.txt`` in the
+content repo); the ``source_text`` of a draft file's ``[draft]`` table; a
+``<name>.source.txt`` file next to the story file.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "(not built yet)"
+HELP = "check a story (or draft) file and commit it to the content repo"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options yet."""
+    """The story file and where its source text is."""
+    parser.add_argument("story", metavar="STORY.toml", help="a story file or a saved draft")
+    parser.add_argument("--source-text", metavar="FILE", help="the source text the checks compare against")
+    parser.add_argument("--strict", action="store_true", help="refuse on warnings too, not only on errors")
+
+
+def find_source_text(story_path, briefing, repo, explicit=None) -> tuple[str | None, str]:
+    """The source text for a story file and where it came from (see the module docstring)."""
+    import tomllib
+    from pathlib import Path
+
+    if explicit:
+        return Path(explicit).read_text("utf-8"), str(explicit)
+    snapshot = briefing.source.snapshot if briefing.source else ""
+    if snapshot:
+        text = repo.source_text(snapshot)
+        if text is not None:
+            return text, f"sources/{snapshot}.txt"
+    story_path = Path(story_path)
+    try:
+        draft = tomllib.loads(story_path.read_text("utf-8")).get("draft")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        draft = None
+    if isinstance(draft, dict) and isinstance(draft.get("source_text"), str) and draft["source_text"].strip():
+        return draft["source_text"], "the draft"
+    sidecar = story_path.with_name(story_path.name.removesuffix(".toml") + ".source.txt")
+    if sidecar.is_file():
+        return sidecar.read_text("utf-8"), str(sidecar)
+    return None, ""
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("briefdesk: publish is not built yet")
-    return 2
+    """0 published (or unchanged), 1 refused by the checks, 2 anything else."""
+    from stories.codec import StoryFileError, read_story
+    from stories.repo import ContentRepo, PublishRefused, RepoError
+    from tui.commands._repo import editor_from, fail, repo_path
+    from tui.config import ConfigError
+
+    try:
+        root, config = repo_path(args)
+        repo = ContentRepo.open(root)
+    except (ConfigError, RepoError) as exc:
+        return fail(str(exc))
+    try:
+        briefing = read_story(args.story, repo.profile)
+        source_text, origin = find_source_text(args.story, briefing, repo, args.source_text)
+    except StoryFileError as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"{exc.filename}: cannot be read: {exc.strerror or exc}")
+    try:
+        result = repo.publish(briefing, source_text, editor_from(config), allow_warnings=not args.strict)
+    except PublishRefused as exc:
+        print(f"briefdesk: {exc}")
+        return 1
+    except RepoError as exc:
+        return fail(str(exc))
+    finally:
+        repo.close()
+    for finding in result.findings:
+        if finding.severity == "warning":
+            print(f"warning: {finding.section}: {finding.message} ({finding.check})")
+    where = f" on branch {result.branch}" if result.branch.startswith("story/") else ""
+    if result.action == "unchanged":
+        print(f"Unchanged: {result.path} already says this; no commit")
+    else:
+        verb = "Published" if result.action == "publish" else "Revised"
+        print(f"{verb} {briefing.headline} as {result.commit[:8]}{where}: {result.path}")
+        if source_text is None:
+            print("note: no source text was found, so no snapshot was stored (use --source-text FILE)")
+        elif origin:
+            print(f"source text from {origin}")
+    for note in result.notes:
+        print(f"note: {note}")
+    return 0

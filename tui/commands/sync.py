@@ -1,17 +1,33 @@
-"""``briefdesk sync``: placeholder until its issue lands."""
+"""``briefdesk sync``: pull with rebase, then push, to the content repo's remote."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "(not built yet)"
+HELP = "pull the desk's new stories and push yours (offline: says what is waiting)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options yet."""
+    """No options of its own."""
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("briefdesk: sync is not built yet")
-    return 2
+    """0 synced, offline or no remote (one status line); 1 on a conflict; 2 on a fault."""
+    from stories.repo import ContentRepo, RepoError
+    from tui.commands._repo import editor_from, fail, repo_path
+    from tui.config import ConfigError
+
+    try:
+        root, config = repo_path(args)
+        repo = ContentRepo.open(root)
+    except (ConfigError, RepoError) as exc:
+        return fail(str(exc))
+    repo.editor = editor_from(config)
+    try:
+        result = repo.sync()
+    except RepoError as exc:
+        return fail(str(exc))
+    finally:
+        repo.close()
+    print(result.message)
+    return 0 if result.ok else 1

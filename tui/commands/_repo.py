@@ -1,0 +1,30 @@
+"""Shared by the content-repo commands: which repo, which editor, and how faults are printed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def fail(message: str, code: int = 2) -> int:
+    """Print ``briefdesk: <message>`` on stderr and return the exit code."""
+    print(f"briefdesk: {message}", file=sys.stderr)
+    return code
+
+
+def repo_path(args: argparse.Namespace) -> tuple[Path, object]:
+    """The content repo folder (``--repo``, ``BRIEFDESK_REPO``, config, default) and the config."""
+    from tui.config import load_config, resolve_repo
+
+    config = load_config()
+    return resolve_repo(getattr(args, "repo", None), config), config
+
+
+def editor_from(config: object):
+    """The editor identity from the config file, or None to fall back on git's."""
+    from stories.repo import Editor
+
+    name = getattr(config, "editor_name", "") or ""
+    email = getattr(config, "editor_email", "") or ""
+    return Editor(name, email) if name.strip() and email.strip() else None
