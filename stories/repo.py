@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Iterator, Sequence
@@ -205,6 +206,9 @@ class ContentRepo:
         self._canonical: dict[str, str] = {}
         self._hash_length: int | None = None
         self._config: dict[str, str] = {}
+        # The app publishes from a worker thread while the UI reads the index:
+        # the cat-file pipe and the index are used by one thread at a time.
+        self._reading = threading.RLock()
         #: Used as committer when sync rewrites commits and git has no identity configured.
         self.editor: Editor | None = None
 
@@ -320,6 +324,10 @@ class ContentRepo:
 
     def _object(self, name: str) -> tuple[str, str, bytes] | None:
         """(sha, type, data) of an object name like ``<commit>:<path>``, or None if missing."""
+        with self._reading:
+            return self._read_object(name)
+
+    def _read_object(self, name: str) -> tuple[str, str, bytes] | None:
         for attempt in (1, 2):
             try:
                 if self._catfile is None or self._catfile.poll() is not None:
@@ -464,10 +472,12 @@ class ContentRepo:
         commit = self._rev(rev)
         if commit is None:
             return []
-        return self._index.stories(self._stories_tree(commit))
+        with self._reading:
+            return self._index.stories(self._stories_tree(commit))
 
     def _find_path(self, commit: str, story_id: str) -> str | None:
-        row = self._index.by_id(self._stories_tree(commit), story_id)
+        with self._reading:
+            row = self._index.by_id(self._stories_tree(commit), story_id)
         return row.path if row else None
 
     def story_path(self, story_id: str, rev: str = "HEAD") -> str | None:
@@ -525,6 +535,11 @@ class ContentRepo:
         with self._lock():
             if branch_mode:
                 base_name = profile.publish_base or self._branch_or_none() or ""
+                if not base_name:
+                    raise RepoError(
+                        "HEAD is detached and desk.toml names no base branch for story branches. "
+                        'Switch to a branch (git switch main) or set [publish] base = "main" in desk.toml'
+                    )
                 base = self._rev(f"refs/heads/{base_name}") if base_name else None
                 if base is None:
                     raise RepoError(self._empty_message(base_name, "the base branch for story branches"))
@@ -556,7 +571,8 @@ class ContentRepo:
         branch: str, old: str | None, base: str, parent: str, branch_mode: bool,
     ) -> PublishResult:
         profile = self.profile
-        published = self._index.stories(self._stories_tree(base))
+        with self._reading:
+            published = self._index.stories(self._stories_tree(base))
         path = self._find_path(parent, briefing.id)
         if path is None and parent != base:
             path = self._find_path(base, briefing.id)
@@ -616,7 +632,8 @@ class ContentRepo:
             notes.extend(self._sync_real_index(blobs))
         stories_tree = self._object(f"{root_tree}:stories")
         if stories_tree and not branch_mode:
-            self._index.note(stories_tree[0], {path: (blobs[path], text)})
+            with self._reading:
+                self._index.note(stories_tree[0], {path: (blobs[path], text)})
         return PublishResult(action, commit, path, findings, branch, snapshot_path, notes)
 
     def _relevant(self, published: list[PublishedStory], story: Briefing) -> list[PublishedStory]:
@@ -890,50 +907,88 @@ class ContentRepo:
         return RepoStatus(branch, ahead, behind, remote is not None, self._waiting(head, tracking), remote or "")
 
     def sync(self) -> SyncResult:
-        """Pull with rebase, then push; offline or without a remote, a one-line status instead."""
+        """Pull with rebase, then push; offline or without a remote, a one-line status instead.
+
+        In review mode the story branches (``story/<id>``) that the remote does
+        not have yet are pushed too, ready for a pull request.
+        """
         with self._lock():
-            self._check_operations()
-            branch = self._branch()
-            self._check_index_lock()
-            head = self._rev(f"refs/heads/{branch}")
-            if head is None:
-                raise RepoError(self._empty_message(branch, "the current branch"))
-            remote = self._remote(branch)
-            if remote is None:
-                waiting = self._waiting(head, None)
-                return SyncResult(True, f"no remote — {_plural(waiting, 'story')} waiting to be pushed (add one: git remote add origin URL)", state="no-remote")
-            remote_branch = self._remote_branch(branch)
-            tracking_ref = f"refs/remotes/{remote}/{remote_branch}"
-            for attempt in (1, 2):
-                fetched = self._git("fetch", "--quiet", remote, f"+refs/heads/{remote_branch}:{tracking_ref}", timeout=NETWORK_TIMEOUT * 2)
-                if fetched.returncode != 0 and "couldn't find remote ref" not in fetched.stderr:
-                    return self._offline(head, tracking_ref, remote)
-                tracking = self._rev(tracking_ref) if fetched.returncode == 0 else None
-                head = self._rev(f"refs/heads/{branch}") or head
-                pulled = 0
-                if tracking and tracking != head:
-                    outcome = self._integrate(branch, head, tracking, remote, remote_branch)
-                    if isinstance(outcome, SyncResult):
-                        return outcome
-                    head, pulled = outcome
-                if tracking == head:
-                    return SyncResult(True, f"up to date with {remote}/{remote_branch}" + (f" (pulled {_plural(pulled, 'commit')})" if pulled else ""))
-                waiting = self._waiting(head, tracking)
-                pushed = self._git("push", "--porcelain", remote, f"{head}:refs/heads/{remote_branch}", timeout=NETWORK_TIMEOUT * 2)
-                if pushed.returncode == 0:
-                    self._git("update-ref", tracking_ref, head)
-                    if not self._git("config", f"branch.{branch}.remote").stdout.strip():
-                        self._git("branch", f"--set-upstream-to={remote}/{remote_branch}", branch)
-                    got = f"pulled {_plural(pulled, 'commit')}, " if pulled else ""
-                    return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_plural(waiting, 'story')}")
-                rejected = "[rejected]" in pushed.stdout or "rejected" in pushed.stderr or "fetch first" in pushed.stderr
-                if not rejected:
-                    return self._offline(head, tracking_ref, remote, _first_line(pushed.stderr))
-                # Someone pushed between our fetch and our push: fetch, replay and try once more.
-            return SyncResult(False, f"{remote} keeps changing while we push; nothing was lost, sync again in a moment", state="offline")
+            result = self._sync_locked()
+            if self.profile.publish_mode != "branch" or result.state != "synced":
+                return result
+            remote = self._remote(self._branch_or_none())
+            waiting = self._story_branches(remote) if remote else []
+            if not waiting:
+                return result
+            pushed = self._git("push", "--porcelain", remote, *(f"refs/heads/{b}:refs/heads/{b}" for b in waiting), timeout=NETWORK_TIMEOUT * 2)
+            done = [b for b in waiting if f"refs/heads/{b}:refs/heads/{b}" in pushed.stdout and f"!\trefs/heads/{b}:" not in pushed.stdout]
+            message = f"{result.message}; pushed {_plural(len(done), 'story branch')} for review"
+            if len(done) < len(waiting):
+                stuck = [b for b in waiting if b not in done]
+                message += f" ({', '.join(stuck)} could not be pushed: {_first_line(pushed.stderr) or 'rejected'})"
+            return replace(result, message=message)
+
+    def _story_branches(self, remote: str) -> list[str]:
+        """Local ``story/<id>`` branches whose tip the remote does not have (as of the last fetch or push)."""
+        out = self._git("for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/story/").stdout
+        theirs = dict(
+            line.split(" ", 1)
+            for line in self._git("for-each-ref", "--format=%(refname:short) %(objectname)", f"refs/remotes/{remote}/story/").stdout.splitlines()
+            if " " in line
+        )
+        waiting = []
+        for line in out.splitlines():
+            name, _, sha = line.partition(" ")
+            if theirs.get(f"{remote}/{name}") != sha:
+                waiting.append(name)
+        return waiting
+
+    def _sync_locked(self) -> SyncResult:
+        """The sync itself, under our lock."""
+        self._check_operations()
+        branch = self._branch()
+        self._check_index_lock()
+        head = self._rev(f"refs/heads/{branch}")
+        if head is None:
+            raise RepoError(self._empty_message(branch, "the current branch"))
+        remote = self._remote(branch)
+        if remote is None:
+            waiting = self._waiting(head, None)
+            return SyncResult(True, f"no remote — {_plural(waiting, 'story')} waiting to be pushed (add one: git remote add origin URL)", state="no-remote")
+        remote_branch = self._remote_branch(branch)
+        tracking_ref = f"refs/remotes/{remote}/{remote_branch}"
+        for attempt in (1, 2):
+            fetched = self._git("fetch", "--quiet", remote, f"+refs/heads/{remote_branch}:{tracking_ref}", timeout=NETWORK_TIMEOUT * 2)
+            if fetched.returncode != 0 and "couldn't find remote ref" not in fetched.stderr:
+                return self._offline(head, tracking_ref, remote)
+            tracking = self._rev(tracking_ref) if fetched.returncode == 0 else None
+            head = self._rev(f"refs/heads/{branch}") or head
+            pulled = 0
+            if tracking and tracking != head:
+                outcome = self._integrate(branch, head, tracking, remote, remote_branch)
+                if isinstance(outcome, SyncResult):
+                    return outcome
+                head, pulled = outcome
+            if tracking == head:
+                return SyncResult(True, f"up to date with {remote}/{remote_branch}" + (f" (pulled {_plural(pulled, 'commit')})" if pulled else ""))
+            waiting = self._waiting(head, tracking)
+            pushed = self._git("push", "--porcelain", remote, f"{head}:refs/heads/{remote_branch}", timeout=NETWORK_TIMEOUT * 2)
+            if pushed.returncode == 0:
+                self._git("update-ref", tracking_ref, head)
+                if not self._git("config", f"branch.{branch}.remote").stdout.strip():
+                    self._git("branch", f"--set-upstream-to={remote}/{remote_branch}", branch)
+                got = f"pulled {_plural(pulled, 'commit')}, " if pulled else ""
+                return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_plural(waiting, 'story')}")
+            rejected = "[rejected]" in pushed.stdout or "rejected" in pushed.stderr or "fetch first" in pushed.stderr
+            if not rejected:
+                return self._offline(head, tracking_ref, remote, _first_line(pushed.stderr))
+            # Someone pushed between our fetch and our push: fetch, replay and try once more.
+        return SyncResult(False, f"{remote} keeps changing while we push; nothing was lost, sync again in a moment", state="offline")
 
     def _offline(self, head: str, tracking_ref: str, remote: str, reason: str = "") -> SyncResult:
         waiting = self._waiting(head, self._rev(tracking_ref))
+        if self.profile.publish_mode == "branch":
+            waiting += len(self._story_branches(remote))
         why = f" ({reason})" if reason and "Could not read" not in reason and "unable to access" not in reason else ""
         return SyncResult(True, f"offline — {_plural(waiting, 'story')} waiting to be pushed to {remote}{why}", state="offline")
 

@@ -136,3 +136,17 @@ def test_a_rejected_push_is_retried_after_replaying(clones, tmp_path: Path) -> N
     assert result.ok and "pushed 1 story" in result.message, result.message
     assert remote_log(remote)[:2] == ["Publish: Otters return to the Millbrook after ten years of volunteer river repair", "Notes from a colleague"]
     assert (ben.root / "desk-notes.md").exists() and porcelain(ben.root) == ""
+
+
+def test_review_mode_sync_pushes_story_branches_for_pull_requests(clones) -> None:
+    ada, _, remote = clones
+    desk_file = ada.root / "desk.toml"
+    desk_file.write_text(desk_file.read_text() + '\n[publish]\nmode = "branch"\n')
+    git(ada.root, "commit", "-q", "-am", "Review stories on branches")
+    ada.reload_profile()
+    ada.publish(make_briefing(), SOURCE_TEXT)
+    result = ada.sync()
+    assert result.ok and result.message.endswith("pushed 1 story branch for review"), result.message
+    assert git(remote, "rev-parse", f"story/{STORY}").strip() == git(ada.root, "rev-parse", f"story/{STORY}").strip()
+    assert git(remote, "rev-parse", f"story/{STORY}~1").strip() == git(remote, "rev-parse", "main").strip()
+    assert "story branch" not in ada.sync().message  # nothing left to push
