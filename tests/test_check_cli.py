@@ -225,3 +225,9 @@ def test_desk_toml_named_on_its_own_is_checked_as_a_profile(repo: Path, capsys: 
     (repo / "desk.toml").write_text('[[sections]]\nkey = "headline"\nkind = "essay"\n', "utf-8")
     assert main(["check", "desk.toml"]) == 2
     assert "desk.toml: sections.headline.kind: must be line, text or list, not 'essay'" in capsys.readouterr().out
+
+
+def test_a_finding_in_a_key_point_is_reported_on_that_items_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = edit_story(repo, '"A larger trial of 120 patients starts next spring."', '"A larger trial of 150 patients starts next spring."')
+    assert main(["check", REL]) == 1
+    assert f'{REL}:{line}: error traceability.number "150" is not in the source' in capsys.readouterr().out.splitlines()
