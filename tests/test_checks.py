@@ -457,3 +457,13 @@ def test_tone_words_inside_a_quotation_are_the_sources(story: Briefing) -> None:
 def test_good_source_urls(story: Briefing, url: str) -> None:
     story.source = dataclasses.replace(story.source, url=url)  # type: ignore[arg-type]
     assert not only(run_checks(story, SOURCE, PROFILE, []), "attribution.url")
+
+
+def test_verbatim_and_summary_limits_come_from_the_profile(story: Briefing) -> None:
+    edit(story, "why_it_feels_good", "Leg ulcers are painful", "Any patch was held in place with an ordinary bandage. Leg ulcers are painful")
+    assert not only(run_checks(story, SOURCE, PROFILE, []), "traceability.verbatim")  # 8 words < 12
+    strict = profile_from_text("[checks]\nverbatim_run_words = 6\nshort_source_words = 1000\n")
+    findings = run_checks(story, SOURCE, strict, [])
+    runs = [span_text(story, f) for f in only(findings, "traceability.verbatim")]
+    assert "held in place with an ordinary bandage" in runs and "Around 1 in 100 adults in the UK" in runs
+    assert only(findings, "traceability.short_source")  # 484 words < 1000: only a summary for this desk
