@@ -204,6 +204,7 @@ class Quote:
 
     @property
     def word_count(self) -> int:
+        """Words quoted, omissions left out."""
         return sum(len(f) for f in self.fragments)
 
 
