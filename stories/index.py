@@ -222,6 +222,8 @@ class StoryIndex:
         return None
 
     def _rebuild(self, stories_tree: str) -> None:
+        if self._tree is not None and self._update(stories_tree):
+            return
         blobs = self._load_cache()
         listing = self._git("ls-tree", "-r", "-z", stories_tree)
         paths: dict[str, str] = {}
@@ -245,6 +247,37 @@ class StoryIndex:
             self._add(path, sha, blobs.get(sha))
         self._tree = stories_tree
 
+    def _update(self, stories_tree: str) -> bool:
+        """Move the rows in memory to another tree by what changed (``git diff-tree``), not by listing it all."""
+        try:
+            out = self._git("diff-tree", "-r", "-z", "--no-renames", str(self._tree), stories_tree)
+        except RuntimeError:
+            return False
+        fields = out.split(b"\0")
+        changed: dict[str, str | None] = {}
+        for meta, name in zip(fields[0::2], fields[1::2]):
+            parts = meta.lstrip(b":").split()
+            if len(parts) != 5:
+                return False
+            path = f"{STORIES_DIR}/{name.decode('utf-8', 'surrogateescape')}"
+            if path.endswith(".toml"):
+                changed[path] = None if parts[4] == b"D" else parts[3].decode()
+        if len(changed) > 2000:
+            return False  # a big jump (a fresh pull of a year of stories): one full listing is cheaper
+        blobs = self._load_cache()
+        unknown = {sha: path for path, sha in changed.items() if sha and sha not in blobs}
+        fresh = self._parse_blobs(unknown)
+        blobs.update(fresh)
+        self._append_cache(fresh.items())
+        for path, sha in changed.items():
+            if sha is None:
+                self._rows.pop(path, None)
+                self._blob_of.pop(path, None)
+            else:
+                self._add(path, sha, blobs.get(sha))
+        self._tree = stories_tree
+        return True
+
     def _add(self, path: str, sha: str, facts: BlobFacts | None) -> None:
         self._rows.pop(path, None)
         self._blob_of[path] = sha
@@ -253,10 +286,14 @@ class StoryIndex:
         story_id, headline, url, updated, _ = facts
         self._rows[path] = PublishedStory(story_id, headline, url, path, _parse_time(updated))
 
-    def note(self, stories_tree: str, changes: dict[str, tuple[str, str]]) -> None:
-        """Record a commit we made ourselves (path -> (blob id, text)) without listing the tree again."""
-        if self._tree is None:
-            return  # nothing in memory yet: the next read lists the tree once
+    def note(self, before: str | None, after: str, changes: dict[str, tuple[str, str]]) -> None:
+        """Record a commit we made ourselves (path -> (blob id, text)) without listing the tree again.
+
+        ``before`` and ``after`` are the ``stories/`` trees of the parent and the new commit.
+        """
+        if self._tree is None or self._tree != before:
+            self._tree = None  # not the tree in memory: the next read lists the new one once
+            return
         blobs = self._load_cache()
         fresh = {}
         for path, (sha, text) in changes.items():
@@ -267,4 +304,4 @@ class StoryIndex:
         self._append_cache(fresh.items())
         for path, (sha, _) in changes.items():
             self._add(path, sha, blobs[sha])
-        self._tree = stories_tree
+        self._tree = after

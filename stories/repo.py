@@ -633,7 +633,9 @@ class ContentRepo:
         stories_tree = self._object(f"{root_tree}:stories")
         if stories_tree and not branch_mode:
             with self._reading:
-                self._index.note(stories_tree[0], {path: (blobs[path], text)})
+                self._index.note(self._stories_tree(parent), stories_tree[0], {path: (blobs[path], text)})
+        # What git commit does after every commit: pack loose objects once there are many.
+        self._git("maintenance", "run", "--auto", "--quiet")
         return PublishResult(action, commit, path, findings, branch, snapshot_path, notes)
 
     def _relevant(self, published: list[PublishedStory], story: Briefing) -> list[PublishedStory]:

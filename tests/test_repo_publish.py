@@ -149,6 +149,9 @@ def test_published_index_follows_revisions_and_survives_a_restart(desk: ContentR
     path.write_text(path.read_text().replace("Otters settle", "Otters stay"))
     git(desk.root, "commit", "-q", "-am", "Hand edit")
     assert reopened.published()[0].headline.startswith("Otters stay")
+    git(desk.root, "rm", "-q", STORY_PATH)
+    git(desk.root, "commit", "-q", "-m", "Withdraw the otter story")
+    assert reopened.published() == []
     reopened.close()
 
 
