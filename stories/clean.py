@@ -100,7 +100,7 @@ def _cut(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-_DROP_BLOCKS = re.compile(r"<(script|style|head|title|noscript|template|iframe|object|svg|math)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_DROP_BLOCKS = re.compile(r"<(script|style|noscript|template|iframe|object|svg|math)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _DROP_OPEN = re.compile(r"<(script|style|noscript|template|iframe|object)\b.*\Z", re.IGNORECASE | re.DOTALL)
 _COMMENTS = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[|\]\]>|<![^>]*>|<\?[^>]*>", re.DOTALL)
 _PARAGRAPH = re.compile(r"</?(?:p|div|section|article|blockquote|pre|table|ul|ol|dl|h[1-6]|header|footer|figure|figcaption|hr|aside|address|details|summary|main|nav)\b[^>]*>", re.IGNORECASE)
@@ -118,9 +118,9 @@ def html_to_text(markup: object, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit * 8 + 4096:
         text = text[: limit * 8 + 4096]
     if "<" in text:
+        text = _COMMENTS.sub(" ", text)
         text = _DROP_BLOCKS.sub(" ", text)
         text = _DROP_OPEN.sub(" ", text)
-        text = _COMMENTS.sub(" ", text)
         text = _PARAGRAPH.sub("\n\n", text)
         text = _LINE.sub("\n", text)
         text = _ITEM.sub("\n• ", text)

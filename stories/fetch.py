@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
-from stories.feeds import FeedError, parse_feed
+from stories.feeds import FeedError, ParsedFeed, parse_feed
 from stories.profile import Source
 from stories.queue import QueueStore
 
@@ -267,6 +267,32 @@ def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes:
     return bytes(out)
 
 
+class ParseCache:
+    """Within one run, identical feed bytes are parsed once.
+
+    The same feed often sits behind several addresses (http and https, a
+    mirror, a category alias). A parse is shared only when it did not depend on
+    the address: no link in it was relative. Threads that bring the same bytes
+    at the same moment wait for the first parse instead of repeating it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slots: dict[str, tuple[threading.Lock, list]] = {}
+
+    def parse(self, digest: str, body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+        with self._lock:
+            slot = self._slots.setdefault(digest, (threading.Lock(), []))
+        lock, done = slot
+        with lock:
+            for parsed in done:
+                return parsed
+            parsed = parse_feed(body, url, headers)
+            if not parsed.relative_links:
+                done.append(parsed)
+            return parsed
+
+
 def fetch_sources(
     store: QueueStore,
     sources: Sequence[Source],
@@ -275,15 +301,18 @@ def fetch_sources(
     workers: int = WORKERS,
     per_host: int = PER_HOST,
     force: bool = False,
+    share_parses: bool = True,
     **limits: float,
 ) -> FetchSummary:
     """Fetch every source into the queue; returns the summary. Never raises for a bad feed.
 
-    ``force`` ignores backoff and stored validators (a full refetch). ``limits``
-    may set connect_timeout, read_timeout, deadline, max_bytes, max_redirects.
+    ``force`` ignores backoff and stored validators (a full refetch).
+    ``share_parses`` parses identical bytes from several addresses once.
+    ``limits`` may set connect_timeout, read_timeout, deadline, max_bytes, max_redirects.
     """
     started = time.monotonic()
     limiter = HostLimiter(per_host)
+    cache = ParseCache() if share_parses else None
     summary = FetchSummary(sources=len(sources))
     lock = threading.Lock()
     progress_lock = threading.Lock()
@@ -295,7 +324,7 @@ def fetch_sources(
 
     def one(source: Source) -> None:
         nonlocal done
-        outcome, new_items, message = _fetch_one(store, source, limiter, force, limits)
+        outcome, new_items, message = _fetch_one(store, source, limiter, force, limits, cache)
         with lock:
             done += 1
             if outcome == "new":
@@ -322,7 +351,7 @@ def fetch_sources(
     return summary
 
 
-def _fetch_one(store: QueueStore, source: Source, limiter: HostLimiter, force: bool, limits: dict) -> tuple[str, int, str]:
+def _fetch_one(store: QueueStore, source: Source, limiter: HostLimiter, force: bool, limits: dict, cache: ParseCache | None = None) -> tuple[str, int, str]:
     status = store.source_status(source.url)
     now = datetime.now(timezone.utc)
     if status is not None and not force and status.retry_after is not None and status.retry_after > now:
@@ -358,7 +387,7 @@ def _fetch_one(store: QueueStore, source: Source, limiter: HostLimiter, force: b
     if not headers["content-location"].lower().startswith(("http://", "https://")):
         headers["content-location"] = response.url
     try:
-        parsed = parse_feed(body, response.url, headers)
+        parsed = cache.parse(digest, body, response.url, headers) if cache else parse_feed(body, response.url, headers)
         new_items = store.add_entries(source, parsed)
     except FeedError as exc:
         store.record_failure(source, str(exc), content=(new_etag, new_lm, digest))

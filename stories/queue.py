@@ -17,7 +17,7 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -36,9 +36,9 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 60_000
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SourceItem:
-    """One story in the queue (body text via ``QueueStore.source_text``)."""
+    """One story in the queue, as read (body text via ``QueueStore.source_text``); change it through the store."""
 
     id: str
     title: str
@@ -96,7 +96,6 @@ CREATE TABLE IF NOT EXISTS items (
     link TEXT NOT NULL DEFAULT '',
     canon TEXT NOT NULL DEFAULT '',
     summary TEXT NOT NULL DEFAULT '',
-    body TEXT NOT NULL DEFAULT '',
     published REAL,
     fetched_at REAL NOT NULL,
     sort_time REAL NOT NULL,
@@ -110,6 +109,8 @@ CREATE TABLE IF NOT EXISTS items (
     dismissed_reason TEXT NOT NULL DEFAULT '',
     search TEXT NOT NULL DEFAULT ''
 );
+-- Bodies live apart so that listing and filtering never read them.
+CREATE TABLE IF NOT EXISTS bodies (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS items_canon ON items(canon) WHERE canon != '';
 CREATE INDEX IF NOT EXISTS items_sort ON items(sort_time DESC);
 CREATE INDEX IF NOT EXISTS items_state ON items(state);
@@ -192,6 +193,14 @@ class QueueStore:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        # A snapshot of every item for listing and filtering in Python: one
+        # query when something changed, then each keystroke's filter is a scan
+        # of a list. ``_writes`` counts this connection's commits, which
+        # ``PRAGMA data_version`` does not see.
+        self._writes = 0
+        self._snapshot: list[tuple[str, float, str, frozenset[str], SourceItem]] | None = None
+        self._snapshot_index: dict[str, int] = {}
+        self._snapshot_version: tuple[int, int] | None = None
         self._db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._retry(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
@@ -231,6 +240,7 @@ class QueueStore:
             try:
                 if kind is None:
                     self.store._retry(lambda: self.store._db.execute("COMMIT"))
+                    self.store._writes += 1
                 else:
                     self.store._db.execute("ROLLBACK")
             finally:
@@ -266,31 +276,63 @@ class QueueStore:
         max_age: timedelta | float | None = None,
         limit: int | None = None,
     ) -> list[SourceItem]:
-        """Queue items, newest first, filtered by text (every word), state(s), source name and age."""
-        where: list[str] = []
-        params: list[Any] = []
-        for word in clean.clean_line(text, 200).casefold().split():
-            where.append("instr(search, ?) > 0")
-            params.append(word)
-        if state:
-            states = [state] if isinstance(state, str) else list(state)
-            where.append(f"state IN ({','.join('?' * len(states))})")
-            params.extend(states)
-        if source:
-            where.append("id IN (SELECT item_id FROM item_sources WHERE source_name = ? OR source_url = ?)")
-            params.extend((source, source))
+        """Queue items, newest first, filtered by text (every word), state(s), source name or URL, and age."""
+        words = clean.clean_line(text, 200).casefold().split() if text else []
+        states = None if not state else ({state} if isinstance(state, str) else set(state))
+        since = None
         if max_age is not None:
             seconds = max_age.total_seconds() if isinstance(max_age, timedelta) else float(max_age)
-            where.append("sort_time >= ?")
-            params.append(time.time() - seconds)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY sort_time DESC, id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [_row_item(row) for row in self._read(sql, params)]
+            since = time.time() - seconds
+        with self._lock:
+            snapshot = self._load_snapshot()
+        result: list[SourceItem] = []
+        for search, sort_time, item_state, keys, item in snapshot:
+            if states is not None and item_state not in states:
+                continue
+            if since is not None and sort_time < since:
+                continue
+            if source is not None and source not in keys:
+                continue
+            if words and not all(word in search for word in words):
+                continue
+            result.append(item)
+            if limit is not None and len(result) >= limit:
+                break
+        return result
+
+    def _version(self) -> tuple[int, int]:
+        return (self._db.execute("PRAGMA data_version").fetchone()[0], self._writes)
+
+    def _load_snapshot(self) -> list[tuple[str, float, str, frozenset[str], SourceItem]]:
+        version = self._version()
+        if self._snapshot is not None and self._snapshot_version == version:
+            return self._snapshot
+        keys: dict[str, set[str]] = {}
+        for item_id_, url, name in self._db.execute("SELECT item_id, source_url, source_name FROM item_sources"):
+            entry = keys.get(item_id_)
+            if entry is None:
+                entry = keys[item_id_] = set()
+            entry.add(url)
+            entry.add(name)
+        empty: frozenset[str] = frozenset()
+        snapshot = []
+        for row in self._db.execute(f"SELECT {_ITEM_COLUMNS}, search, sort_time FROM items ORDER BY sort_time DESC, id"):
+            item = _row_item(row[:15])
+            snapshot.append((row[15], row[16], item.state, frozenset(keys.get(item.id, empty)), item))
+        self._snapshot = snapshot
+        self._snapshot_index = {entry[4].id: n for n, entry in enumerate(snapshot)}
+        self._snapshot_version = version
+        return snapshot
+
+    def _patch_snapshot(self, id: str, fresh_before: bool, **changes: Any) -> None:
+        # Our own state change: update the one entry instead of reloading all.
+        if not fresh_before or self._snapshot is None or id not in self._snapshot_index:
+            return
+        n = self._snapshot_index[id]
+        search, sort_time, _, keys, item = self._snapshot[n]
+        item = replace(item, **changes)
+        self._snapshot[n] = (search, sort_time, item.state, keys, item)
+        self._snapshot_version = self._version()
 
     def item(self, id: str) -> SourceItem | None:
         """One item by id, or None."""
@@ -299,7 +341,7 @@ class QueueStore:
 
     def source_text(self, id: str) -> str:
         """The plain text the checks use: the title, a blank line, then the body."""
-        rows = self._read("SELECT title, body, summary FROM items WHERE id = ?", (id,))
+        rows = self._read("SELECT i.title, b.body, i.summary FROM items i LEFT JOIN bodies b ON b.id = i.id WHERE i.id = ?", (id,))
         if not rows:
             return ""
         title, body, summary = rows[0]
@@ -352,10 +394,15 @@ class QueueStore:
         if state == "new":
             columns.update(claimed_by="", claimed_at=None, dismissed_reason="")
         assignments = ", ".join(f"{name} = ?" for name in columns)
-        with self._write() as db:
-            changed = db.execute(f"UPDATE items SET {assignments} WHERE id = ?", (*columns.values(), id)).rowcount
-        if not changed:
-            raise KeyError(id)
+        with self._lock:
+            fresh = self._snapshot is not None and self._snapshot_version == self._version()
+            with self._write() as db:
+                changed = db.execute(f"UPDATE items SET {assignments} WHERE id = ?", (*columns.values(), id)).rowcount
+            if not changed:
+                raise KeyError(id)
+            if "claimed_at" in columns and columns["claimed_at"] is not None:
+                columns["claimed_at"] = datetime.fromtimestamp(columns["claimed_at"], timezone.utc)
+            self._patch_snapshot(id, fresh, **columns)
 
     def mark_published(self, urls: Iterable[str]) -> int:
         """Mark as published every item whose link is one of these (the content repo's index)."""
@@ -482,6 +529,7 @@ class QueueStore:
                 ):
                     by_canon.setdefault(canon, iid)
             inserts = []
+            bodies: list[tuple[str, str]] = []
             aliases: list[tuple[str, str]] = []
             links: list[tuple[str, str, str]] = []
             touched: set[str] = set()
@@ -498,10 +546,11 @@ class QueueStore:
                     else:
                         published = entry.published.timestamp() if entry.published else None
                         inserts.append(
-                            (iid, entry.guid, entry.title, entry.link, entry.canon, entry.summary, entry.body, published, now,
+                            (iid, entry.guid, entry.title, entry.link, entry.canon, entry.summary, published, now,
                              published if published is not None else now, category, fmt, feed_title, json.dumps([name]),
                              _search_text(entry.title, (name,), category, feed_title))
                         )
+                        bodies.append((iid, entry.body))
                         existing.add(iid)
                         links.append((iid, source.url, name))
                         continue
@@ -511,10 +560,11 @@ class QueueStore:
                 db.executemany("INSERT OR IGNORE INTO item_aliases(alias, item_id) VALUES (?, ?)", aliases)
             if inserts:
                 new = db.executemany(
-                    "INSERT OR IGNORE INTO items(id, guid, title, link, canon, summary, body, published, fetched_at, sort_time, category, format, feed_title, sources, search) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO items(id, guid, title, link, canon, summary, published, fetched_at, sort_time, category, format, feed_title, sources, search) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     inserts,
                 ).rowcount
+                db.executemany("INSERT OR IGNORE INTO bodies(id, body) VALUES (?, ?)", bodies)
             before = db.total_changes
             db.executemany("INSERT OR IGNORE INTO item_sources(item_id, source_url, source_name) VALUES (?, ?, ?)", links)
             if touched and db.total_changes - before > len(inserts):
