@@ -67,12 +67,18 @@ class FetchProgress:
 
 @dataclass
 class FetchSummary:
-    """The end of a fetch run: new items, unchanged and failed sources, and why each failed."""
+    """The end of a fetch run: new items, unchanged and failed sources, and why each failed.
+
+    ``errors`` holds one printable line per failed source ("Name: what went
+    wrong"), sorted by name; ``failures`` maps each failed source's name to its
+    message.
+    """
 
     new: int = 0
     unchanged: int = 0
     failed: int = 0
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
     changed: int = 0
     sources: int = 0
     seconds: float = 0.0
@@ -334,7 +340,7 @@ def fetch_sources(
                 summary.unchanged += 1
             else:
                 summary.failed += 1
-                summary.errors[source.name] = message
+                summary.failures[source.name] = message
             event = FetchProgress(done, summary.sources, source.name, outcome, new_items, message)
         if progress is not None:
             # One call at a time, so a progress display never sees two at once.
@@ -347,6 +353,7 @@ def fetch_sources(
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="briefdesk-fetch") as pool:
         for future in [pool.submit(one, source) for source in unique.values()]:
             future.result()
+    summary.errors = [f"{name}: {message}" for name, message in sorted(summary.failures.items())]
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -95,9 +95,9 @@ def test_each_real_feed_ingests_every_item_feedparser_finds_less_duplicates(fetc
 def test_unusable_files_fail_with_a_message_per_source(fetched) -> None:
     server, store, sources, summary, _, _ = fetched
     assert summary.failed == len(REFUSED)
-    assert set(summary.errors) == set(REFUSED)
+    assert set(summary.failures) == set(REFUSED)
     for name, words in REFUSED.items():
-        assert words in summary.errors[name]
+        assert words in summary.failures[name]
         status = store.source_status(server.url(name))
         assert words in status.last_error and status.failures == 1
         assert store.items(source=server.url(name)) == []
@@ -172,7 +172,7 @@ def test_second_fetch_is_answered_304_and_parses_nothing(fetched) -> None:
     assert sum(server.conditional.values()) == len(sources)
     assert sum(server.not_modified.values()) == len(sources)
     # Broken feeds that did not change still report their problem, without a parse.
-    assert set(second.errors) == set(REFUSED)
+    assert set(second.failures) == set(REFUSED)
     assert store.count() == before_items
 
 
@@ -182,10 +182,10 @@ def test_large_feeds_stop_at_the_size_cap(shared_feeds: Path, tmp_path: Path) ->
         big = Source("big", server.url("large/big_50MB_from_giantbomb.rss.gz"))
         summary = fetch_sources(store, [big])
         # 5.5 MB on the wire, 53 MB unpacked: refused while unpacking.
-        assert "larger than 20 MB once unpacked" in summary.errors["big"]
+        assert "larger than 20 MB once unpacked" in summary.failures["big"]
         long_item = Source("long", server.url("large/long_description_20MB_single_item.xml.gz"))
         summary = fetch_sources(store, [long_item], max_bytes=5 * 1024 * 1024)
-        assert "larger than 5 MB once unpacked" in summary.errors["long"]
+        assert "larger than 5 MB once unpacked" in summary.failures["long"]
         assert store.count() == 0
         # The server really sent them gzip-encoded, with the compressed size on the wire.
         assert gzip.decompress((shared_feeds / "large/long_description_20MB_single_item.xml.gz").read_bytes())[:5] == b"<?xml"

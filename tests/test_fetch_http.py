@@ -104,12 +104,12 @@ def test_redirects_are_followed_five_times_and_no_more(server: FeedServer, store
     six = Source("Six hops", f"{server.base}/redirect/6/f/r.xml")
     summary = fetch_sources(store, [five, six])
     assert summary.new == 1
-    assert "redirects more than 5 times" in summary.errors["Six hops"]
+    assert "redirects more than 5 times" in summary.failures["Six hops"]
 
 
 def test_redirect_to_a_non_web_address_is_refused(server: FeedServer, store: QueueStore) -> None:
     summary = fetch_sources(store, [Source("Sneaky", f"{server.base}/redirect-scheme/x")])
-    assert "non-web address (file:)" in summary.errors["Sneaky"]
+    assert "non-web address (file:)" in summary.failures["Sneaky"]
 
 
 def test_failures_are_told_in_words(server: FeedServer, store: QueueStore) -> None:
@@ -127,13 +127,15 @@ def test_failures_are_told_in_words(server: FeedServer, store: QueueStore) -> No
     ]
     summary = fetch_sources(store, sources, read_timeout=0.5)
     assert summary.failed == 6
-    errors = summary.errors
+    errors = summary.failures
     assert "not at this address any more (HTTP 404" in errors["Gone"]
     assert "HTTP 503" in errors["Broken site"] and "try again later" in errors["Broken site"]
     assert "HTTP 403" in errors["Forbidden"]
     assert "refused the connection" in errors["Down"]
     assert "did not answer in time" in errors["Slow"]
     assert "Only web addresses" in errors["Not web"]
+    # The printable lines, one per failed source, sorted by name.
+    assert summary.errors[0] == f"Broken site: {errors['Broken site']}" and len(summary.errors) == 6
     status = store.source_status(f"{server.base}/status/404")
     assert status.last_error == errors["Gone"] and status.failures == 1 and status.last_success is None
 
@@ -147,7 +149,7 @@ def test_repeated_failures_back_off_and_success_clears_them(server: FeedServer, 
     requests = server.requests[f"/f/later.xml"]
     summary = fetch_sources(store, [source])
     # Waiting: counted as failed with the reason, and the site is not asked.
-    assert "next try after" in summary.errors["Flaky"] and "not at this address" in summary.errors["Flaky"]
+    assert "next try after" in summary.failures["Flaky"] and "not at this address" in summary.failures["Flaky"]
     assert server.requests["/f/later.xml"] == requests
     server.add_file("later.xml", rss(("Back again", "https://news.example.org/back", "b")))
     summary = fetch_sources(store, [source], force=True)
@@ -169,8 +171,8 @@ def test_size_cap_counts_bytes_on_the_wire_and_after_gunzip(server: FeedServer, 
     ]
     summary = fetch_sources(store, sources, max_bytes=1024 * 1024)
     assert summary.failed == 4
-    assert "larger than 1 MB; not read" in summary.errors["Big"]
-    assert "larger than 1 MB; not read" in summary.errors["Big, no length"]
-    assert "larger than 1 MB once unpacked" in summary.errors["Bomb"]
-    assert "larger than 1 MB once unpacked" in summary.errors["Bomb, no length"]
+    assert "larger than 1 MB; not read" in summary.failures["Big"]
+    assert "larger than 1 MB; not read" in summary.failures["Big, no length"]
+    assert "larger than 1 MB once unpacked" in summary.failures["Bomb"]
+    assert "larger than 1 MB once unpacked" in summary.failures["Bomb, no length"]
     assert store.count() == 0

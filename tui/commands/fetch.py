@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if tty and not args.quiet:
         print("\r" + " " * width + "\r", end="")
     print(summary.line())
-    for name, message in sorted(summary.errors.items()):
-        print(f"  {name}: {message}")
+    for line in summary.errors:
+        print(f"  {line}")
     return 1 if summary.failed else 0
 
 
