@@ -611,6 +611,8 @@ class ContentRepo:
         text = _dumps(story, profile, previous_text)
         action = "revise" if previous_text is not None else "publish"
 
+        if not branch_mode:
+            self._check_hand_edits(path, previous_text, text)
         files: dict[str, str] = {path: text}
         if snapshot_needed and source_text is not None:
             files[snapshot_path] = source_text
@@ -637,6 +639,21 @@ class ContentRepo:
         # What git commit does after every commit: pack loose objects once there are many.
         self._git("maintenance", "run", "--auto", "--quiet")
         return PublishResult(action, commit, path, findings, branch, snapshot_path, notes)
+
+    def _check_hand_edits(self, path: str, committed: str | None, new: str) -> None:
+        """Refuse to overwrite a story file someone changed by hand and has not committed."""
+        try:
+            on_disk = (self.root / path).read_bytes().decode("utf-8", "replace")
+        except (FileNotFoundError, NotADirectoryError):
+            return  # nothing there to lose (a blocked folder fails at the write, and is undone)
+        except OSError as exc:
+            raise RepoError(f"cannot read {path}: {exc.strerror or exc}. Nothing was published") from None
+        if on_disk in (committed, new):
+            return
+        raise RepoError(
+            f"{path} has changes that are not committed (see: git diff -- {path}). "
+            f"Commit them, or discard them (git checkout -- {path}), then publish again. Nothing was published"
+        )
 
     def _relevant(self, published: list[PublishedStory], story: Briefing) -> list[PublishedStory]:
         """The published stories the repository checks can be about: same source, or related.

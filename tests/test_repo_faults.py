@@ -168,3 +168,14 @@ def test_two_processes_publishing_at_once_both_succeed(desk: ContentRepo) -> Non
     assert len(subjects) == 4 and sorted(subjects[:3]) == [f"Publish: Otters return to the Millbrook, report from the {n}" for n in ("east", "north", "south")]
     assert porcelain(desk.root) == ""
     assert sorted(row.id for row in desk.published()) == ["otters-report-east", "otters-report-north", "otters-report-south"]
+
+
+def test_hand_edits_to_the_story_file_are_never_overwritten(desk: ContentRepo) -> None:
+    desk.publish(make_briefing(), SOURCE_TEXT)
+    path = desk.root / "stories" / "2026" / "otters-return-to-the-millbrook.toml"
+    path.write_text(path.read_text() + "# a note typed by hand\n")
+    before = snapshot(desk)
+    revised = make_briefing(summary=make_briefing().text("summary").replace("whole river", "river and the town"))
+    with pytest.raises(RepoError, match=r"changes that are not committed.*Nothing was published"):
+        desk.publish(revised, SOURCE_TEXT)
+    assert snapshot(desk) == before and path.read_text().endswith("# a note typed by hand\n")

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from repo_helpers import SECTIONS, SOURCE_TEXT, assert_fsck_clean, git, make_briefing, porcelain
-from stories.index import _full_facts, blob_facts
 from stories import codec
+from stories.index import _full_facts, blob_facts
 from stories.model import content_hash
+from stories.profile import load_profile
 from stories.repo import ContentRepo, Editor, PublishRefused, RepoError
 
 STORY = "otters-return-to-the-millbrook"
@@ -158,7 +159,7 @@ def test_published_index_follows_revisions_and_survives_a_restart(desk: ContentR
 def test_index_reads_unusual_files_the_same_as_a_full_parse() -> None:
     story = make_briefing(headline='A "quoted" headline with a \\ and a tab\tinside it, calmly')
     story.status = "published"
-    text = codec.render(story, ContentRepo.__init__.__globals__["load_profile"]())
+    text = codec.render(story, load_profile())
     assert blob_facts(text, "x") == _full_facts(text, "x")
     odd = '# hand-written\nid = "odd-one"\nheadline = \'literal string\'\nstatus = "published"\n[source]\nurl = "https://a.example.org/x"\n'
     assert blob_facts(odd, "x") == _full_facts(odd, "x") == ("odd-one", "literal string", "https://a.example.org/x", "", "published")

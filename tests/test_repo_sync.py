@@ -8,7 +8,7 @@ import pytest
 
 from repo_helpers import SECTIONS, SOURCE_TEXT, assert_fsck_clean, git, make_briefing, porcelain
 from stories import codec
-from stories.repo import ContentRepo
+from stories.repo import ContentRepo, RepoError
 
 STORY = "otters-return-to-the-millbrook"
 STORY_PATH = f"stories/2026/{STORY}.toml"
@@ -150,3 +150,19 @@ def test_review_mode_sync_pushes_story_branches_for_pull_requests(clones) -> Non
     assert git(remote, "rev-parse", f"story/{STORY}").strip() == git(ada.root, "rev-parse", f"story/{STORY}").strip()
     assert git(remote, "rev-parse", f"story/{STORY}~1").strip() == git(remote, "rev-parse", "main").strip()
     assert "story branch" not in ada.sync().message  # nothing left to push
+
+
+def test_sync_never_overwrites_an_uncommitted_change_to_an_incoming_file(clones) -> None:
+    ada, ben, _ = clones
+    ada.publish(make_briefing(), SOURCE_TEXT)
+    ada.sync()
+    ben.sync()
+    ada.publish(make_briefing(summary=SECTIONS["summary"].replace("whole river", "river and the town")), SOURCE_TEXT)
+    ada.sync()
+    story = ben.root / STORY_PATH
+    story.write_text(story.read_text() + "# Ben's note, not committed\n")
+    before = git(ben.root, "rev-parse", "HEAD")
+    with pytest.raises(RepoError, match=rf"sync stopped.*{STORY_PATH}.*Nothing was changed"):
+        ben.sync()
+    assert git(ben.root, "rev-parse", "HEAD") == before
+    assert story.read_text().endswith("# Ben's note, not committed\n")
