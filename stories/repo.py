@@ -328,6 +328,8 @@ class ContentRepo:
             return self._read_object(name)
 
     def _read_object(self, name: str) -> tuple[str, str, bytes] | None:
+        if "\n" in name or "\r" in name:
+            return None  # cannot be asked over the line-based pipe; no story path has one
         for attempt in (1, 2):
             try:
                 if self._catfile is None or self._catfile.poll() is not None:
@@ -1234,12 +1236,19 @@ def _tree_get(data: bytes, name: bytes, size: int) -> tuple[bytes, str] | None:
 def _tree_put(data: bytes, name: bytes, is_tree: bool, entry: bytes, size: int) -> bytes:
     """The raw tree with ``entry`` replacing the one called ``name``, or inserted in git's order."""
     key = _tree_key(name, is_tree)
+    last = name + b"/"  # a file and a folder of the same name sort apart; look past both
+    insert_at = None
     for start, stop, mode, current in _tree_entries(data, size):
         if current == name:
             return data[:start] + entry + data[stop:]
-        if _tree_key(current, mode == b"40000") > key:
-            return data[:start] + entry + data[start:]
-    return data + entry
+        current_key = _tree_key(current, mode == b"40000")
+        if insert_at is None and current_key > key:
+            insert_at = start
+        if current_key > last:
+            break
+    if insert_at is None:
+        return data + entry
+    return data[:insert_at] + entry + data[insert_at:]
 
 
 def _ident_env(author: Editor, committer: Editor) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,27 @@ def test_branch_mode_puts_each_story_on_its_own_branch_and_leaves_the_checkout_a
     assert desk.publish(make_briefing(summary=SECTIONS["summary"].replace("whole river", "river and the town")), SOURCE_TEXT).action == "unchanged"
     assert head(desk) == base and porcelain(desk.root) == before_status
     assert [c.subject.split(":")[0] for c in desk.log(STORY)] == ["Revise", "Publish"]
+
+
+def test_spliced_trees_are_ordered_exactly_as_git_orders_them(tmp_path: Path) -> None:
+    import random
+
+    from stories.repo import _tree_put
+
+    git(tmp_path, "init", "-q")
+    blob = git(tmp_path, "hash-object", "-w", "--stdin", input="x").strip()
+    sub = git(tmp_path, "mktree", input=f"100644 blob {blob}\tf\n").strip()
+    names = ["a", "a.b", "a-b", "a0", "b", "ab", "a.toml", "z", "a_", "A", "2026", "2026.toml"]
+    chooser = random.Random(2026)
+    for _ in range(25):
+        entries: dict[str, bool] = {}
+        data = b""
+        for name in chooser.sample(names, chooser.randint(1, len(names))):
+            is_tree = chooser.random() < 0.3
+            entries[name] = is_tree
+            entry = (b"40000 " if is_tree else b"100644 ") + name.encode() + b"\0" + bytes.fromhex(sub if is_tree else blob)
+            data = _tree_put(data, name.encode(), is_tree, entry, 20)
+        listing = "".join(f"{'040000 tree ' + sub if t else '100644 blob ' + blob}\t{n}\n" for n, t in entries.items())
+        expected = git(tmp_path, "mktree", input=listing).strip()
+        done = subprocess.run(["git", "cat-file", "tree", expected], cwd=tmp_path, capture_output=True)
+        assert done.stdout == data, entries
