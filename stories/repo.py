@@ -608,6 +608,8 @@ class ContentRepo:
         if previous_text is not None:
             same = replace(story, updated=previous.updated if previous else None)
             if _dumps(same, profile, previous_text) == previous_text and not snapshot_needed:
+                if not branch_mode:
+                    self._restore_missing(parent, [path, snapshot_path] if snapshot_path else [path])
                 return PublishResult("unchanged", None, path, findings, branch, snapshot_path)
         story.updated = now
         text = _dumps(story, profile, previous_text)
@@ -641,6 +643,20 @@ class ContentRepo:
         # What git commit does after every commit: pack loose objects once there are many.
         self._git("maintenance", "run", "--auto", "--quiet")
         return PublishResult(action, commit, path, findings, branch, snapshot_path, notes)
+
+    def _restore_missing(self, commit: str, paths: list[str]) -> None:
+        """Put back committed files missing from the work tree (a publish killed halfway)."""
+        missing = {}
+        for path in paths:
+            if not (self.root / path).exists():
+                found = self._object(f"{commit}:{path}")
+                if found and found[1] == "blob":
+                    missing[path] = found
+        if not missing:
+            return
+        with contextlib.suppress(OSError, UnicodeError):
+            self._write_work_tree({path: found[2].decode("utf-8") for path, found in missing.items()})
+            self._sync_real_index({path: found[0] for path, found in missing.items()})
 
     def _check_hand_edits(self, path: str, committed: str | None, new: str) -> None:
         """Refuse to overwrite a story file someone changed by hand and has not committed."""

@@ -179,3 +179,14 @@ def test_hand_edits_to_the_story_file_are_never_overwritten(desk: ContentRepo) -
     with pytest.raises(RepoError, match=r"changes that are not committed.*Nothing was published"):
         desk.publish(revised, SOURCE_TEXT)
     assert snapshot(desk) == before and path.read_text().endswith("# a note typed by hand\n")
+
+
+def test_publishing_again_repairs_a_story_file_lost_from_the_work_tree(desk: ContentRepo) -> None:
+    # As if a publish was killed after its commit but before the file reached the disk.
+    desk.publish(make_briefing(), SOURCE_TEXT)
+    path = desk.root / "stories" / "2026" / "otters-return-to-the-millbrook.toml"
+    path.unlink()
+    git(desk.root, "rm", "-q", "--cached", str(path.relative_to(desk.root)))
+    assert porcelain(desk.root).startswith("D ")
+    assert desk.publish(make_briefing(), SOURCE_TEXT).action == "unchanged"
+    assert path.exists() and porcelain(desk.root) == ""
