@@ -892,8 +892,12 @@ class ContentRepo:
         commit = self._rev(rev)
         if commit is None:
             raise RepoError(f"there is no revision {rev!r} in the content repo")
-        path = self._find_path(commit, story_id) or self.story_path(story_id)
+        # Stories keep their path, so try where it is now before indexing an old tree.
+        path = self.story_path(story_id)
         text = self._blob_text(commit, path) if path else None
+        if text is None:
+            path = self._find_path(commit, story_id)
+            text = self._blob_text(commit, path) if path else None
         if text is None:
             return None
         return codec.loads(text, self.profile, f"{rev}:{path}")
