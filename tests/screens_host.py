@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -10,101 +11,57 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from stories.model import Briefing, SourceRef
+from stories.codec import read_story
+from stories.model import Briefing
+from stories.profile import load_profile
 from themes import install_themes
 
-SUMMARY = (
-    "A genetic treatment first developed for cancer has sent lupus patients into remission, "
-    "offering new hope for people living with this autoimmune disorder."
-)
-WHAT_HAPPENED = (
-    "Researchers at University College London Hospital completed a clinical trial of CAR T-cell "
-    "therapy on nine patients with lupus nephritis, a complication of lupus that affects the kidneys.\n\n"
-    "Out of the nine participants, five who received a lower dose of the modified cells went into "
-    "remission within three months. These remissions lasted throughout the 11-month study period."
-)
-WHY = (
-    "Lupus has long been managed only by treatments that suppress symptoms. This approach resets the "
-    "immune system itself, which could free patients from the cycle of disease attacks."
-)
-WATCH = (
-    "Larger and longer-term studies are underway to confirm the safety and lasting effect of the "
-    "therapy. Until they report, this remains an early result worth following."
-)
+DATA = Path(__file__).parent / "data"
+STORY_ID = "lab-grown-skin-patch-heals-stubborn-leg-ulcers-in-a-small"
+SOURCE_TEXT = (DATA / "skin-patch-source.txt").read_text("utf-8")
+"""The source the sample story was written from (the team's own test text)."""
+
+# The revision the second editor makes in the sample repos: one key point and
+# one word of "What happened" change, so the diff has words out and words in.
+KEY_POINT_BEFORE = "Seven of nine volunteers healed fully within three months."
+KEY_POINT_AFTER = "Seven of nine patients healed fully within three months."
+WORD_BEFORE = "took a tiny sample"
+WORD_AFTER = "took a small sample"
+LONG_AUTHOR = "Maximiliane Featherstonehaugh-Worthington"
 
 
-FULL_WHAT_HAPPENED = (
-    "Researchers at University College London Hospital completed a clinical trial using CAR T-cell therapy "
-    "on nine patients with lupus nephritis, a serious complication of lupus affecting the kidneys. This approach, "
-    "first used in cancer treatment, involves extracting a patient's T cells and modifying them to better target "
-    "disease-causing parts of the immune system.\n\n"
-    "Out of the nine participants, five who received a lower dose of the modified cells went into remission within "
-    "three months. These remissions have lasted throughout the 11-month study period, a significant step in lupus care."
-)
-FULL_WHY = (
-    "Lupus is an autoimmune disease where the immune system mistakenly attacks healthy tissue, causing severe symptoms "
-    "and organ damage. Until now it has been managed only by treatments that suppress symptoms. This approach resets the "
-    "immune system itself, which could free patients from the chronic cycle of disease attacks."
-)
-FULL_WATCH = (
-    "Larger and longer-term studies are underway to confirm the safety and lasting effect of CAR T-cell therapy for lupus. "
-    "Until they report, patients and advocates can follow this early result and the research that comes next."
-)
-SOURCE_TEXT = (
-    "Genetic treatment sends lupus into remission. A trial at University College London Hospital treated nine patients "
-    "with lupus nephritis using CAR T-cell therapy. Five patients on a lower dose went into remission within three months "
-    "and stayed in remission through the 11-month study."
-)
+def _story() -> Briefing:
+    return read_story(DATA / "skin-patch-story.toml", load_profile(None))
 
 
 def publishable_briefing(**changes: Any) -> Briefing:
-    """A briefing the checks let through (warnings at most), with nothing related yet."""
-    return sample_briefing(
-        what_happened=FULL_WHAT_HAPPENED,
-        why_it_feels_good=FULL_WHY,
-        watch_next=FULL_WATCH,
-        related=[],
-        **changes,
-    )
+    """The sample story as it passes the checks, with nothing related yet."""
+    return _with_changes(_story(), **{"status": "draft", "related": [], **changes})
 
 
 def sample_briefing(**changes: Any) -> Briefing:
-    """A complete briefing in the house format, like the seed example."""
-    briefing = Briefing(
-        id="genetic-therapy-sends-lupus-into-remission",
-        status="draft",
-        sections={
-            "headline": "Genetic therapy sends lupus patients into lasting remission",
-            "summary": SUMMARY,
-            "key_points": [
-                "CAR T-cell therapy aims to reset the immune system.",
-                "Five lupus patients achieved remission in a UK clinical trial.",
-                "Treatment could lead to long-term cures for autoimmune diseases.",
-            ],
-            "what_happened": WHAT_HAPPENED,
-            "why_it_feels_good": WHY,
-            "watch_next": WATCH,
-        },
-        topics=["health"],
-        related=["river-otters-return-to-the-thames"],
-        created=datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc),
-        updated=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc),
-        source=SourceRef(
-            name="Good News Network",
-            feed="Earth",
-            format="HTML",
-            url="https://news.example.org/lupus-remission",
-            title="Genetic treatment sends lupus into remission",
-            published=datetime(2026, 11, 19, 8, 0, tzinfo=timezone.utc),
-            guid="https://news.example.org/?p=1",
-        ),
-    )
+    """A complete draft in the house format: the sample story with one related story."""
+    return _with_changes(_story(), **{"status": "draft", "related": ["river-otters-return-to-the-thames"], **changes})
+
+
+def _with_changes(briefing: Briefing, **changes: Any) -> Briefing:
     for key, value in changes.items():
         if key in briefing.sections or key in ("headline", "summary", "key_points", "what_happened", "why_it_feels_good", "watch_next"):
             briefing.sections[key] = value
         else:
             setattr(briefing, key, value)
     return briefing
+
+
+def revise(briefing: Briefing) -> None:
+    """The second editor's changes (see KEY_POINT_BEFORE / WORD_BEFORE)."""
+    what = briefing.text("what_happened")
+    assert WORD_BEFORE in what
+    briefing.sections["what_happened"] = what.replace(WORD_BEFORE, WORD_AFTER)
+    points = briefing.items("key_points")
+    assert points[1] == KEY_POINT_BEFORE
+    points[1] = KEY_POINT_AFTER
+    briefing.sections["key_points"] = points
 
 
 class BelowScreen(Screen[None]):
@@ -172,16 +129,6 @@ def screen_text(app: App[Any]) -> str:
     return "\n".join(strip.text.rstrip() for strip in strips)
 
 
-OTTERS = dict(
-    id="river-otters-return-to-a-restored-city-river",
-    headline="River otters return to a restored city river after decades",
-    summary=(
-        "Otters have been seen again on a city river that was cleaned up over the last twenty years, "
-        "a sign that patient restoration work can bring wildlife home."
-    ),
-)
-
-
 def build_content_repo(root: Any, monkeypatch: Any, hostile_headline: str | None = None) -> Any:
     """A real content repo: one story published by one editor and revised by another, at fixed times.
 
@@ -209,10 +156,7 @@ def build_content_repo(root: Any, monkeypatch: Any, hostile_headline: str | None
     repo.publish(first, SOURCE_TEXT, Editor("Ada Editor", "ada@example.org"))
     at("2026-11-21T14:05:00+00:00")
     revised = repo.story(first.id)
-    revised.sections["what_happened"] = revised.text("what_happened").replace("a serious complication", "a complication")
-    points = revised.items("key_points")
-    points[1] = "Five of nine lupus patients reached remission in a UK trial."
-    revised.sections["key_points"] = points
+    revise(revised)
     repo.publish(revised, SOURCE_TEXT, Editor("Ben Reviewer", "ben@example.org"))
     monkeypatch.delenv("GIT_AUTHOR_DATE")
     monkeypatch.delenv("GIT_COMMITTER_DATE")
@@ -225,14 +169,13 @@ def build_fixed_content_repo(root: Any) -> Any:
     For snapshots: its commit ids depend only on the story file format, not on
     what the checks or the publish step write into commit messages, so other
     parts of the desk can change without moving these pictures. Same story,
-    editors and times as ``build_content_repo``.
+    editors and times as ``build_content_repo``, except that the repo was set
+    up by someone with a long name (``LONG_AUTHOR``), to show it cut short.
     """
     import os
     import subprocess
-    from pathlib import Path
 
     from stories import codec
-    from stories.profile import load_profile
     from stories.repo import ContentRepo
 
     root = Path(root)
@@ -253,19 +196,16 @@ def build_fixed_content_repo(root: Any) -> Any:
 
     git("init", "-q", "-b", "main")
     (root / "desk.toml").write_text('[desk]\nname = "Happy Read Daily"\n', encoding="utf-8")
-    commit("Start the content repo", "", ("Test Editor", "editor@example.org"), "2026-11-20T08:00:00+00:00")
+    commit("Start the content repo", "", (LONG_AUTHOR, "setup@example.org"), "2026-11-20T08:00:00+00:00")
 
     story = publishable_briefing(status="published")
     path = root / "stories" / "2026" / f"{story.id}.toml"
     path.parent.mkdir(parents=True)
-    trailers = f"Story-Id: {story.id}\nSource-URL: {story.source.url}\nChecks: all passed, 1 warning"
+    trailers = f"Story-Id: {story.id}\nSource-URL: {story.source.url}\nChecks: all passed"
     path.write_text(codec.render(story, profile), encoding="utf-8")
-    commit(f"Publish: {story.headline}", f"From Good News Network: {story.source.title}\n\n{trailers}", ("Ada Editor", "ada@example.org"), "2026-11-20T09:30:00+00:00")
+    commit(f"Publish: {story.headline}", f"From {story.source.name}: {story.source.title}\n\n{trailers}", ("Ada Editor", "ada@example.org"), "2026-11-20T09:30:00+00:00")
 
-    story.sections["what_happened"] = story.text("what_happened").replace("a serious complication", "a complication")
-    points = story.items("key_points")
-    points[1] = "Five of nine lupus patients reached remission in a UK trial."
-    story.sections["key_points"] = points
+    revise(story)
     path.write_text(codec.update(path.read_text(encoding="utf-8"), story, profile), encoding="utf-8")
-    commit(f"Revise: {story.headline}", f"From Good News Network: {story.source.title}\n\n{trailers}", ("Ben Reviewer", "ben@example.org"), "2026-11-21T14:05:00+00:00")
+    commit(f"Revise: {story.headline}", f"From {story.source.name}: {story.source.title}\n\n{trailers}", ("Ben Reviewer", "ben@example.org"), "2026-11-21T14:05:00+00:00")
     return ContentRepo.open(root)

@@ -7,13 +7,22 @@ import shutil
 from typing import Any
 
 import pytest
-from screens_host import BelowScreen, HostApp, build_content_repo, screen_text
+from screens_host import (
+    LONG_AUTHOR,
+    STORY_ID,
+    BelowScreen,
+    HostApp,
+    build_content_repo,
+    build_fixed_content_repo,
+    screen_text,
+)
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 
 from tui.screens.history import HistoryScreen, render_section_diff, word_diff
 
-STORY = "genetic-therapy-sends-lupus-into-remission"
+STORY = STORY_ID
+HEADLINE = "Lab-grown skin patch heals stubborn leg ulcers in a small hospital trial"
 
 
 @pytest.fixture
@@ -45,9 +54,9 @@ async def _newest_first(repo) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         lines = screen_text(app).splitlines()
-        revise = next(i for i, line in enumerate(lines) if "Ben Reviewer" in line and "Revise: Genetic therapy" in line)
-        publish = next(i for i, line in enumerate(lines) if "Ada Editor" in line and "Publish: Genetic therapy" in line)
-        start = next(i for i, line in enumerate(lines) if "Test Editor" in line and "Start the content repo" in line)
+        revise = next(i for i, line in enumerate(lines) if "Ben Reviewer  Revise: Lab-grown skin" in line)
+        publish = next(i for i, line in enumerate(lines) if "Ada Editor    Publish: Lab-grown skin" in line)
+        start = next(i for i, line in enumerate(lines) if "Test Editor   Start the content repo" in line)
         assert revise < publish < start
         assert "2026-11-21 14:05" in lines[revise]
         assert "2026-11-20 09:30" in lines[publish]
@@ -62,7 +71,7 @@ async def _newest_diff(repo) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         text = diff_text(app)
-        assert "Revise: Genetic therapy sends lupus patients into lasting remission" in text
+        assert f"Revise: {HEADLINE}" in text
         assert "Ben Reviewer <ben@example.org>" in text
         assert "Checks: " in text
         assert "Story-Id:" not in text  # trailers are for tools; the reader sees the message
@@ -73,9 +82,11 @@ async def _newest_diff(repo) -> None:
         # The words taken out and put in are marked with the theme's error and success colours.
         content = diff_content(app)
         styles = {content.plain[span.start : span.end].strip(): str(span.style) for span in content.spans}
-        assert "$text-error" in styles["achieved"] and "strike" in styles["achieved"]
-        assert "$text-success" in styles["reached"]
-        assert "$text-error" in styles["serious"]
+        assert "$text-error" in styles["volunteers"] and "strike" in styles["volunteers"]
+        assert "$text-success" in styles["patients"]
+        assert "$text-error" in styles["tiny"] and "$text-success" in styles["small"]
+        # The changed words sit in the new text with a blank either side.
+        assert "Seven of nine volunteers patients healed fully" in content.plain
 
 
 def test_choosing_the_first_revision_shows_every_section_added(repo) -> None:
@@ -89,7 +100,7 @@ async def _first_revision(repo) -> None:
         await pilot.press("down")
         await settle(app, pilot)
         text = diff_text(app)
-        assert "Publish: Genetic therapy" in text and "Ada Editor" in text
+        assert f"Publish: {HEADLINE}" in text and "Ada Editor <ada@example.org>" in text
         assert "First revision of this story." in text
         for label in ("Headline", "Summary", "Key points", "What happened", "Why it feels good", "What to enjoy or watch next"):
             assert f"{label}  added" in text
@@ -162,10 +173,11 @@ async def _gone(repo) -> None:
 
 
 def test_word_diff_keeps_unchanged_words_plain() -> None:
-    content = word_diff("five patients went into remission", "five of nine patients went into remission")
-    assert content.plain == "five of nine patients went into remission"
-    marked = [content.plain[s.start : s.end].strip() for s in content.spans]
-    assert marked == ["of nine"]
+    content = word_diff("seven patients healed within months", "seven of nine patients healed within months")
+    assert content.plain == "seven of nine patients healed within months"
+    marked = [content.plain[s.start : s.end] for s in content.spans]
+    # Only the new words are marked (a blank may carry an invisible style of its own).
+    assert [m.strip() for m in marked if m.strip()] == ["of nine"]
 
 
 def test_render_section_diff_with_nothing_changed_says_so() -> None:
@@ -191,3 +203,23 @@ async def _close_early(repo) -> None:
         await pilot.press("down", "down", "escape")
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, BelowScreen)
+
+
+def test_a_long_author_name_is_cut_short_and_keeps_its_gap_before_the_subject(tmp_path) -> None:
+    repo = build_fixed_content_repo(tmp_path / "content")
+    asyncio.run(_long_author(repo))
+
+
+async def _long_author(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        start = next(line for line in lines if "Start the content repo" in line)
+        assert LONG_AUTHOR not in start
+        assert "Maximiliane F…  Start the content repo" in start
+        # Every subject starts in the same column, two blanks after the widest name.
+        rows = [line for line in lines if ": Lab-grown" in line or "Start the content" in line][:3]
+        columns = {row.index("Revise" if "Revise" in row else "Publish" if "Publish" in row else "Start") for row in rows}
+        assert len(columns) == 1
+        assert any("Ben Reviewer    Revise: Lab-grown" in row for row in rows)

@@ -14,30 +14,31 @@ from stories.model import SourceRef
 from stories.profile import load_profile, profile_from_text
 from tui.screens.preview import PreviewScreen, fill_template, render_preview, terminal_safe
 
-SEED_ATTRIBUTION = (
+# The default desk profile's attribution and standards lines, filled in for the sample story.
+ATTRIBUTION = (
     "Source assisted: This briefing began from a discovered source item from "
-    "Good News Network Earth HTML category news. Open the original source."
+    "Hopeful Health Wire Health HTML category news. Open the original source."
 )
-SEED_STANDARDS = "How Happy Read Daily reports: feeds and outside sources are used for discovery."
+STANDARDS = "How Happy Read Daily reports: feeds and outside sources are used for discovery."
 
 
 def test_preview_reads_like_the_house_format() -> None:
     briefing = sample_briefing()
     text = render_preview(briefing, load_profile()).plain
     order = [
-        "Genetic therapy sends lupus patients into lasting remission",
-        "A genetic treatment first developed for cancer",
-        "  • CAR T-cell therapy aims to reset the immune system.",
-        "  • Five lupus patients achieved remission in a UK clinical trial.",
-        "  • Treatment could lead to long-term cures for autoimmune diseases.",
+        "Lab-grown skin patch heals stubborn leg ulcers in a small hospital trial",
+        "Doctors in Bristol grew small patches of skin",
+        "  • A skin patch grown from each patient’s cells covered their ulcers.",
+        "  • Seven of nine volunteers healed fully within three months.",
+        "  • A larger trial of 120 patients starts next spring.",
         "What happened",
-        "Researchers at University College London Hospital",
-        "Out of the nine participants",
+        "Surgeons at Harbourside University Hospital",
+        "All nine patients had lived with venous leg ulcers",
         "Why it feels good",
         "What to enjoy or watch next",
-        SEED_ATTRIBUTION,
-        "https://news.example.org/lupus-remission",
-        SEED_STANDARDS,
+        ATTRIBUTION,
+        "https://www.example.org/news/lab-grown-skin-patch-leg-ulcers",
+        STANDARDS,
         "Related stories",
         "  • river-otters-return-to-the-thames",
     ]
@@ -46,7 +47,7 @@ def test_preview_reads_like_the_house_format() -> None:
     # The lede and the bullets carry no heading, as in the house format.
     assert "Summary" not in text and "Key points" not in text
     # Paragraphs of a section stay apart.
-    assert "the kidneys.\n\nOut of the nine participants" in text
+    assert "under a normal bandage.\n\nAll nine patients" in text
 
 
 def test_related_stories_show_their_headlines_when_known() -> None:
@@ -79,24 +80,24 @@ standards = "{desk_name} checks every number."
 """
     )
     text = render_preview(sample_briefing(), profile).plain
-    assert "The story\n\nResearchers at University College London Hospital" in text
+    assert "The story\n\nSurgeons at Harbourside University Hospital" in text
     assert "What happened" not in text and "Why it feels good" not in text
-    assert "Found via Good News Network (Earth). {not a field} {mystery}" in text
+    assert "Found via Hopeful Health Wire (Health). {not a field} {mystery}" in text
     assert "Calm Weekly checks every number." in text
 
 
 def test_template_values_are_never_read_as_templates_or_markup() -> None:
-    source = SourceRef(name="Good {desk_name} [/] News", feed="{source_name}", format="[b]HTML[/b]", url="https://example.org/a")
+    source = SourceRef(name="Calm {desk_name} [/] Wire", feed="{source_name}", format="[b]HTML[/b]", url="https://example.org/a")
     content = render_preview(sample_briefing(source=source), load_profile())
     assert (
-        "from Good {desk_name} [/] News {source_name} [b]HTML[/b] category news." in content.plain
+        "from Calm {desk_name} [/] Wire {source_name} [b]HTML[/b] category news." in content.plain
     )
     assert "Happy Read Daily [/]" not in content.plain
 
 
 def test_empty_source_fields_leave_no_double_spaces() -> None:
-    values = {"source_name": "Good News Network", "source_feed": "", "source_format": "HTML", "desk_name": "D"}
-    assert fill_template("from {source_name} {source_feed} {source_format} category", values) == "from Good News Network HTML category"
+    values = {"source_name": "Hopeful Health Wire", "source_feed": "", "source_format": "HTML", "desk_name": "D"}
+    assert fill_template("from {source_name} {source_feed} {source_format} category", values) == "from Hopeful Health Wire HTML category"
 
 
 def test_hostile_headline_shows_literally_and_carries_no_action() -> None:

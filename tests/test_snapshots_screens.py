@@ -11,14 +11,14 @@ or the publish step change what they write). Update with ``pytest tests/test_sna
 from __future__ import annotations
 
 import pytest
-from screens_host import HostApp, build_fixed_content_repo, sample_briefing
+from screens_host import STORY_ID, HostApp, build_fixed_content_repo, sample_briefing
 
 from stories.profile import load_profile
 from tui.screens.history import HistoryScreen
 from tui.screens.preview import PreviewScreen
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
-STORY = "genetic-therapy-sends-lupus-into-remission"
+STORY = STORY_ID
 
 
 async def settle(pilot) -> None:

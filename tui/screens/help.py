@@ -79,12 +79,15 @@ def render_help(groups: list[tuple[str, list[tuple[str, str, str, bool]]]]) -> C
     for title, rows in groups:
         lines = [Content.styled(title, GROUP)]
         for keys, description, binding_id, enabled in rows:
+            # Each column carries its own trailing gap, so no run starts with
+            # blanks (some SVG renderers drop those, and columns would touch).
             line = Content.assemble(
-                (f"  {keys:<{width}}  ", KEY if enabled else DISABLED),
-                (description, "" if enabled else DISABLED),
+                "  ",
+                (f"{keys:<{width}}  ", KEY if enabled else DISABLED),
+                (f"{description}  " if binding_id else description, "" if enabled else DISABLED),
             )
             if binding_id:
-                line = Content.assemble(line, (f"  ({binding_id})", ID))
+                line = Content.assemble(line, (f"({binding_id})", ID))
             lines.append(line)
         blocks.append(Content("\n").join(lines))
     return Content("\n\n").join(blocks)

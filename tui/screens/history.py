@@ -26,7 +26,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tui.screens.preview import safe
+from tui.screens.preview import safe, terminal_safe
 
 if TYPE_CHECKING:
     from stories.repo import ContentRepo
@@ -38,6 +38,9 @@ REMOVED = "strike $text-error on $error-muted"
 ADDED = "bold $text-success on $success-muted"
 CHANGE_STYLE = {"added": "$text-success", "removed": "$text-error", "changed": "$text-warning"}
 CHANGE_WORD = {"added": "added", "removed": "removed", "changed": "changed"}
+
+GAP_STYLE = "not italic"
+"""A style that changes nothing on a blank, used to keep a blank in a run of its own."""
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
@@ -70,16 +73,34 @@ def _message_and_checks(body: str) -> tuple[str, str]:
     return "\n\n".join(paragraphs), checks
 
 
-def commit_label(commit: Any) -> Content:
-    """One line of the commit list: date, short sha, author, subject."""
+AUTHOR_WIDTH = 14
+"""The widest the author column of the commit list gets; longer names are cut with an ellipsis."""
+
+GAP = "  "
+"""Between the columns of a commit row. Each column carries its own trailing gap
+(in its own style), so the next column never starts with blank space: some
+SVG renderers drop leading blanks of a run, and the snapshots would read
+"Ben ReviewerRevise:"."""
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` (made terminal safe) cut to ``width`` cells with an ellipsis, or padded to it."""
+    return Content(terminal_safe(text)).truncate(max(1, width), ellipsis=True, pad=True).plain
+
+
+def author_width(commits: Sequence[Any]) -> int:
+    """The author column's width for these commits: the longest name, at most ``AUTHOR_WIDTH``."""
+    widths = [Content(terminal_safe(str(c.author or ""))).cell_length for c in commits]
+    return max(1, min(AUTHOR_WIDTH, max(widths, default=1)))
+
+
+def commit_label(commit: Any, width: int = AUTHOR_WIDTH) -> Content:
+    """One line of the commit list: date, short sha, author (in a column ``width`` wide), subject."""
     subject = " ".join(str(commit.subject or "").split())
     return Content.assemble(
-        (_when(commit.date), MUTED),
-        "  ",
-        (str(commit.short), "$accent"),
-        "  ",
-        (str(commit.author), "bold"),
-        "  ",
+        (_when(commit.date) + GAP, MUTED),
+        (str(commit.short) + GAP, "$accent"),
+        (fit(str(commit.author or ""), width) + GAP, "bold"),
         safe(subject),
     )
 
@@ -92,7 +113,15 @@ def word_diff(before: str, after: str) -> Content:
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            parts.append(safe("".join(new[j1:j2])))
+            same = "".join(new[j1:j2])
+            blank = same[: len(same) - len(same.lstrip())]
+            if parts and blank:
+                # The blank after a marked word gets a run of its own (an
+                # invisible style), so renderers that drop a run's leading
+                # blanks still show "patients healed", not "patientshealed".
+                parts.append(Content.styled(blank, GAP_STYLE))
+                same = same[len(blank) :]
+            parts.append(safe(same))
             continue
         if tag in ("delete", "replace"):
             removed = "".join(old[i1:i2])
@@ -150,7 +179,9 @@ class HistoryScreen(Screen[None]):
         layout: horizontal;
     }
     HistoryScreen #history-commits {
-        height: 40%;
+        height: auto;
+        min-height: 5;
+        max-height: 40%;
         text-wrap: nowrap;
         text-overflow: ellipsis;
         border: round $border-blurred;
@@ -159,6 +190,7 @@ class HistoryScreen(Screen[None]):
     }
     HistoryScreen.-wide #history-commits {
         height: 1fr;
+        max-height: 100%;
         width: 45%;
     }
     HistoryScreen #history-commits:focus {
@@ -213,7 +245,7 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         scope = f"story {self.story_id}" if self.story_id else "all stories"
-        yield Static(Content.assemble(("History", "bold"), " · ", safe(scope)), id="history-banner")
+        yield Static(Content.assemble(("History ", "bold"), safe(f"· {scope}")), id="history-banner")
         with Container(id="history-body"):
             commits = OptionList(id="history-commits")
             commits.border_title = "Commits, newest first"
@@ -249,7 +281,8 @@ class HistoryScreen(Screen[None]):
         self.commits = list(commits)
         option_list = self.query_one("#history-commits", OptionList)
         option_list.clear_options()
-        option_list.add_options([Option(commit_label(commit), id=commit.sha) for commit in self.commits])
+        width = author_width(self.commits)
+        option_list.add_options([Option(commit_label(commit, width), id=commit.sha) for commit in self.commits])
         if not self.commits:
             what = "this story" if self.story_id else "the content repo"
             self._set_diff(Content.styled(f"No commits in {what} yet.", MUTED), "Changes")
@@ -303,11 +336,9 @@ class HistoryScreen(Screen[None]):
         lines = [
             safe(" ".join(str(commit.subject or "").split()), TITLE),
             Content.assemble(
-                (f"{commit.short}", "$accent"),
-                "  ",
-                safe(str(commit.author), "bold"),
-                safe(f" <{commit.email}>" if commit.email else "", MUTED),
-                "  ",
+                (f"{commit.short}{GAP}", "$accent"),
+                safe(f"{commit.author} " if commit.email else f"{commit.author}{GAP}", "bold"),
+                safe(f"<{commit.email}>{GAP}" if commit.email else "", MUTED),
                 (_when(commit.date), MUTED),
             ),
         ]

@@ -145,7 +145,7 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
 
         if section.kind == "list":
             body = (
-                Content("\n").join(Content.assemble(("  • ", BULLET), safe(item)) for item in items)
+                Content("\n").join(Content.assemble("  ", ("• ", BULLET), safe(item)) for item in items)
                 if items
                 else missing(section.label)
             )
@@ -187,7 +187,7 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
     if briefing.related:
         related.append(
             Content("\n").join(
-                Content.assemble(("  • ", BULLET), safe(related_headlines.get(story_id) or story_id))
+                Content.assemble("  ", ("• ", BULLET), safe(related_headlines.get(story_id) or story_id))
                 for story_id in briefing.related
             )
         )
@@ -257,7 +257,7 @@ class PreviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Content.assemble(("Preview", "bold"), " — as a reader will see it · escape to go back"),
+            Content.assemble(("Preview ", "bold"), "— as a reader will see it · escape to go back"),
             id="preview-banner",
         )
         with VerticalScroll(id="preview-scroll"):
