@@ -668,6 +668,10 @@ class ContentRepo:
             raise RepoError(f"cannot read {path}: {exc.strerror or exc}. Nothing was published") from None
         if on_disk in (committed, new):
             return
+        if committed is None:
+            raise RepoError(
+                f"{path} already exists but was never committed; move it away (or delete it), then publish again. Nothing was published"
+            )
         raise RepoError(
             f"{path} has changes that are not committed (see: git diff -- {path}). "
             f"Commit them, or discard them (git checkout -- {path}), then publish again. Nothing was published"
