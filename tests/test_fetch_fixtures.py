@@ -189,3 +189,37 @@ def test_large_feeds_stop_at_the_size_cap(shared_feeds: Path, tmp_path: Path) ->
         assert store.count() == 0
         # The server really sent them gzip-encoded, with the compressed size on the wire.
         assert gzip.decompress((shared_feeds / "large/long_description_20MB_single_item.xml.gz").read_bytes())[:5] == b"<?xml"
+
+
+HOSTILE_CHILD = r"""
+import json, resource, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from feed_server import FeedServer
+from stories.fetch import fetch_sources
+from stories.profile import Source
+from stories.queue import QueueStore
+root = Path(sys.argv[1])
+names = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file() and p.parent.name in ("adversarial", "encoding")]
+with FeedServer(root) as server, QueueStore(sys.argv[2]) as store:
+    summary = fetch_sources(store, [Source(n, server.url(n)) for n in names])
+print(json.dumps({"sources": summary.sources, "failed": summary.failed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_hostile_files_fetch_in_bounded_memory(shared_feeds: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    tests = Path(__file__).resolve().parent
+    result = subprocess.run(
+        [sys.executable, "-c", HOSTILE_CHILD, str(shared_feeds), str(tmp_path / "desk.db"), str(tests)],
+        capture_output=True, text=True, timeout=110, cwd=tests.parent,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["sources"] == 26 and report["failed"] == len(REFUSED)
+    # The quadratic entity bomb alone takes feedparser to about 92 MB; the
+    # 1 MB title and the 5,000 items are the heaviest files that are read.
+    assert report["peak_mb"] < 200, report
