@@ -140,7 +140,7 @@ class SyncResult:
     ok: bool
     message: str
     conflict_branch: str | None = None
-    state: str = "synced"  # synced | offline | no-remote | conflict
+    state: str = "synced"  # synced | offline | no-remote | conflict | rejected
 
 
 def _plural(count: int, word: str) -> str:
@@ -1024,11 +1024,16 @@ class ContentRepo:
                     self._git("branch", f"--set-upstream-to={remote}/{remote_branch}", branch)
                 got = f"pulled {_plural(pulled, 'commit')}, " if pulled else ""
                 return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_plural(waiting, 'story')}")
-            rejected = "[rejected]" in pushed.stdout or "rejected" in pushed.stderr or "fetch first" in pushed.stderr
+            rejected = "rejected]" in pushed.stdout or "rejected" in pushed.stderr or "fetch first" in pushed.stderr
             if not rejected:
                 return self._offline(head, tracking_ref, remote, _first_line(pushed.stderr))
             # Someone pushed between our fetch and our push: fetch, replay and try once more.
-        return SyncResult(False, f"{remote} keeps changing while we push; nothing was lost, sync again in a moment", state="offline")
+        reason = next((line.split("\t")[-1] for line in pushed.stdout.splitlines() if line.startswith("!")), "") or _first_line(pushed.stderr)
+        return SyncResult(
+            False,
+            f"{remote} did not take the push, twice ({reason}); nothing was lost — {_plural(waiting, 'story')} waiting to be pushed",
+            state="rejected",
+        )
 
     def _offline(self, head: str, tracking_ref: str, remote: str, reason: str = "") -> SyncResult:
         waiting = self._waiting(head, self._rev(tracking_ref))

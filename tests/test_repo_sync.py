@@ -166,3 +166,16 @@ def test_sync_never_overwrites_an_uncommitted_change_to_an_incoming_file(clones)
         ben.sync()
     assert git(ben.root, "rev-parse", "HEAD") == before
     assert story.read_text().endswith("# Ben's note, not committed\n")
+
+
+def test_a_remote_that_keeps_refusing_is_reported_not_retried_forever(clones) -> None:
+    ada, _, remote = clones
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the desk is frozen for the holidays' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    ada.publish(make_briefing(), SOURCE_TEXT)
+    result = ada.sync()
+    assert not result.ok and result.state == "rejected"
+    assert "did not take the push" in result.message and "pre-receive hook declined" in result.message
+    assert result.message.endswith("nothing was lost — 1 story waiting to be pushed")
+    assert ada.status().waiting == 1
