@@ -182,9 +182,22 @@ def fetch_url(
     raise FetchError(f"The feed redirects more than {max_redirects} times; not followed.")
 
 
+_tls: ssl.SSLContext | None = None
+_tls_lock = threading.Lock()
+
+
+def _tls_context() -> ssl.SSLContext:
+    # Loading the system's certificates takes a while; one context serves every thread.
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            _tls = ssl.create_default_context()
+        return _tls
+
+
 def _get_once(scheme, host, port, path, etag, last_modified, connect_timeout, read_timeout, deadline_at, max_bytes):
     if scheme == "https":
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(host, port, timeout=connect_timeout, context=ssl.create_default_context())
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(host, port, timeout=connect_timeout, context=_tls_context())
     else:
         conn = http.client.HTTPConnection(host, port, timeout=connect_timeout)
     try:

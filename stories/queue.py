@@ -147,10 +147,6 @@ def _ts(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, timezone.utc)
 
 
-def _epoch(value: datetime | None) -> float | None:
-    return None if value is None else value.timestamp()
-
-
 def _row_item(row: Sequence[Any]) -> SourceItem:
     (iid, title, link, summary, published, guid, sources, category, fmt, feed_title, state, claimed_by, claimed_at, reason, fetched_at) = row
     return SourceItem(
@@ -214,7 +210,7 @@ class QueueStore:
     def _retry(action: Callable[[], Any]) -> Any:
         # Switching to WAL needs a moment alone with the file; a second process
         # doing the same at the same instant is told "locked" without waiting.
-        for attempt in range(200):
+        for _attempt in range(200):
             try:
                 return action()
             except sqlite3.OperationalError as exc:

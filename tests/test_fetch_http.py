@@ -176,3 +176,42 @@ def test_size_cap_counts_bytes_on_the_wire_and_after_gunzip(server: FeedServer, 
     assert "larger than 1 MB once unpacked" in summary.failures["Bomb"]
     assert "larger than 1 MB once unpacked" in summary.failures["Bomb, no length"]
     assert store.count() == 0
+
+
+def test_an_untrusted_certificate_is_refused_in_words(tmp_path: Path, store: QueueStore) -> None:
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(rss(("Should not be read", "https://news.example.org/x", "x")))
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        summary = fetch_sources(store, [Source("Self-signed", f"https://127.0.0.1:{httpd.server_address[1]}/feed")])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert "security certificate could not be verified" in summary.failures["Self-signed"]
+    assert store.count() == 0
