@@ -405,8 +405,16 @@ class ContentRepo:
         """Wait briefly for another git command; then explain a live or stale index.lock."""
         lock = self.git_dir / "index.lock"
         deadline = time.monotonic() + GIT_LOCK_WAIT_SECONDS
-        while lock.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+
+        def live() -> bool:
+            try:
+                return time.time() - lock.stat().st_mtime <= STALE_LOCK_SECONDS
+            except FileNotFoundError:
+                return False
+
+        # A git command that is just finishing gets a moment; a stale lock gets no wait.
+        while live() and time.monotonic() < deadline:
+            time.sleep(0.05)
         try:
             age = time.time() - lock.stat().st_mtime
         except FileNotFoundError:
