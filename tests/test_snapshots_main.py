@@ -59,6 +59,7 @@ def hostile_app(folder: Path) -> BriefDeskApp:
 
 async def still(pilot) -> None:
     """Workers done, cursors not blinking, the save time fresh: the same picture every run."""
+    await pilot.pause(0.1)
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

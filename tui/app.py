@@ -54,6 +54,7 @@ class BriefDeskApp(App[None]):
         self._clock = clock
         self.started = started if started is not None else _IMPORTED
         self.started_ms: float | None = None
+        self.first_frame: float | None = None
         self._sources = list(sources) if sources is not None else None
         self.published: list[Any] | None = None
         self._startup_problems: list[str] = []
@@ -93,9 +94,12 @@ class BriefDeskApp(App[None]):
 
         self.push_screen(MainScreen())
 
-    def on_ready(self) -> None:
-        self.started_ms = (time.perf_counter() - self.started) * 1000
-        self.log.info(f"started in {self.started_ms:.0f} ms")
+    def first_frame_drawn(self) -> None:
+        """The main screen's first frame is on the terminal: the desk is interactive."""
+        if self.first_frame is None:
+            self.first_frame = time.perf_counter()
+            self.started_ms = (self.first_frame - self.started) * 1000
+            self.log.info(f"started in {self.started_ms:.0f} ms")
 
     def now(self) -> datetime:
         """The time the queue's ages are counted from (fixed in tests)."""

@@ -43,6 +43,12 @@ WIDE_COLUMNS = 120
 PANES = ("queue", "editor", "checks")
 
 
+def source_heading(draft: Draft) -> Content:
+    """The line above a source text: where it came from (the same for an item and its draft)."""
+    source = draft.briefing.source
+    return Content.styled(source.url if source is not None else "", "$text-muted")
+
+
 class MainScreen(Screen[None]):
     """Queue · Briefing · Checks, and a status line."""
 
@@ -175,6 +181,7 @@ class MainScreen(Screen[None]):
     # -- start up -------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.query_one(Tabs).can_focus = False  # switched with F2/F3/F4 or the mouse; not a Tab stop
         self._apply_width(self.app.size.width)
         app = self.desk
         drafts = app.drafts.list()
@@ -192,6 +199,7 @@ class MainScreen(Screen[None]):
                 app.notify(f"{len(drafts)} unfinished drafts are listed at the top of the queue.", title="Drafts")
         else:
             self.queue_pane.option_list.focus()
+        self.call_after_refresh(app.first_frame_drawn)
 
     @work(thread=True, exclusive=True, group="published", exit_on_error=False)
     def _load_published(self) -> None:
@@ -241,7 +249,7 @@ class MainScreen(Screen[None]):
             if draft is None:
                 return
             text = draft.source_text
-            heading = Content.styled(draft.title, "bold")
+            heading = source_heading(draft)
             if self.draft is not None and draft.key == self.draft.key:
                 marks = self.marks
         else:
@@ -364,21 +372,40 @@ class MainScreen(Screen[None]):
         self.status.set(has_draft=True, unsaved=False, saved_at=time.monotonic() if draft.saved else None, checked=False)
         option_id = (ITEM_PREFIX + draft.item_id) if draft.item_id and self.queue_pane.item(draft.item_id) else DRAFT_PREFIX + draft.key
         self._shown_source = None
-        self.queue_pane.show_source(draft.source_text, (), Content.styled(draft.title, "bold"))
+        self.queue_pane.show_source(draft.source_text, (), source_heading(draft))
         self._run_checks(self.generation, draft.briefing, draft.source_text)
         if focus:
+            # Let go of the focus before its pane is hidden, or Textual hands it to a neighbour.
+            self.set_focus(None)
             self._show("editor")
             key, cursor = draft.focus, draft.cursor
             section_keys = self.desk.profile.keys
 
-            def place() -> None:
-                if key in section_keys or key in ("topics", "related"):
-                    if self.editor.focus_section(key, cursor=cursor):
-                        return
-                self.editor.focus_section(section_keys[0])
+            def place(tries: int = 10) -> None:
+                # The editor pane may have been hidden (a tab) a moment ago, and focus may
+                # still be moving off the pane that was hidden: try until it lands.
+                target = key if key in section_keys or key in ("topics", "related") else section_keys[0]
+                if not self.editor.focus_section(target, cursor=cursor):
+                    target = section_keys[0]
+                    self.editor.focus_section(target)
+                if tries:
+                    self.set_timer(0.03, lambda: check(target, tries))
+
+            def check(target: str, tries: int) -> None:
+                control = self.editor.control_for(target)
+                if self.draft is draft and control is not None and not self._focus_in(control.id or ""):
+                    place(tries - 1)
 
             self.call_after_refresh(place)
         del option_id
+
+    def _focus_in(self, pane_id: str) -> bool:
+        node = self.focused
+        while node is not None:
+            if node.id == pane_id:
+                return True
+            node = node.parent
+        return False
 
     def _refresh_item(self, item_id: str) -> None:
         item = self.desk.queue.item(item_id)
@@ -493,7 +520,7 @@ class MainScreen(Screen[None]):
         if self._shown_source is None or (
             self._shown_source in (ITEM_PREFIX + self.draft.item_id, DRAFT_PREFIX + self.draft.key)
         ):
-            self.queue_pane.show_source(self.draft.source_text, self.marks, Content.styled(self.draft.title, "bold"))
+            self.queue_pane.show_source(self.draft.source_text, self.marks, source_heading(self.draft))
 
     @on(FindingChosen)
     def _finding_chosen(self, event: FindingChosen) -> None:

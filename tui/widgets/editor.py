@@ -250,7 +250,7 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-class BriefingEditor(VerticalScroll):
+class BriefingEditor(VerticalScroll, can_focus=False):
     """All sections of one briefing, plus topics, related stories and the (read-only) source block."""
 
     def __init__(self, profile: Profile, **kwargs: Any) -> None:
