@@ -3,15 +3,25 @@
 ``desk.toml`` sits at the root, stories at ``stories/<yyyy>/<id>.toml``, the
 source texts the checks used at ``sources/<sha256>.txt``.
 
-Publishing builds its commit with git plumbing in a temporary index seeded from
-the branch tip, so whatever the editor has staged or changed by hand is never
-swept into a story commit; afterwards only the published paths are brought in
-line in the real index and work tree. A desk in review mode puts each story on
-its own branch ``story/<id>`` without touching the checkout at all. Sync
-replays local commits onto the remote with the same plumbing, so the work tree
-is only ever moved by a two-tree ``git read-tree -m -u`` (what ``git checkout``
+Publishing never uses the editor's index. It writes the story and snapshot
+blobs, splices them into the branch tip's trees (only the few trees on the way
+to the two paths are rewritten, so the cost does not grow with the archive),
+makes the commit with ``git commit-tree`` and moves the branch with ``git
+update-ref`` guarded by its old value. Only then are the two published paths
+brought in line in the work tree and the real index; whatever else the editor
+has staged or changed by hand stays exactly as it was. A desk in review mode
+puts each story on its own branch ``story/<id>`` without touching the checkout
+at all.
+
+Sync replays local commits onto the remote with the same plumbing (a
+temporary index and ``git merge-file`` per changed file), so the work tree is
+only ever moved by a two-tree ``git read-tree -m -u`` (what ``git checkout``
 does), which keeps staged and unstaged changes to other files and refuses
 rather than overwrite a change the editor has not committed.
+
+Everything runs the real ``git`` command (plumbing fed through stdin, one
+long-lived ``git cat-file --batch`` for reads); writers in this repo are
+serialized with ``flock`` on ``.git/briefdesk.lock``.
 """
 
 from __future__ import annotations
