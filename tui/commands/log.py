@@ -32,6 +32,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {commit.author}  {commit.subject}")
             if args.story_id:
                 older = commits[number + 1].sha if number + 1 < len(commits) else None
+                if older is None:
+                    print("         new story")
+                    continue
                 try:
                     changes = repo.section_diff(args.story_id, older, commit.sha)
                 except (RepoError, ValueError):
