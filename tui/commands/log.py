@@ -25,10 +25,12 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, RepoError) as exc:
         return fail(str(exc))
     try:
-        commits = repo.log(args.story_id, limit=max(1, args.limit))
+        limit = max(1, args.limit)
+        # One more than shown, so the oldest line shown can still say what it changed.
+        commits = repo.log(args.story_id, limit=limit + 1)
         if args.story_id and not commits:
             return fail(f"no commits of a story {args.story_id!r} in {repo.root}", 1)
-        for number, commit in enumerate(commits):
+        for number, commit in enumerate(commits[:limit]):
             print(f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {commit.author}  {commit.subject}")
             if args.story_id:
                 older = commits[number + 1].sha if number + 1 < len(commits) else None
