@@ -154,7 +154,9 @@ class StoryIndex:
             text = self.cache_path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             text = ""
-        for line in text.splitlines():
+        lines = text.split("\n")
+        lines.pop()  # "" after the last newline, or a line torn by a crash mid-append
+        for line in lines:
             if not line or line.startswith("#"):
                 continue
             parts = line.split("\t")
@@ -169,10 +171,15 @@ class StoryIndex:
         if not lines:
             return
         try:
-            new = not self.cache_path.exists()
-            # One append per batch; a reader never trusts a line it cannot split into six fields.
-            with open(self.cache_path, "a", encoding="utf-8") as handle:
-                handle.write((_CACHE_HEADER if new else "") + lines)
+            # One append per batch; a reader never trusts a line without its newline.
+            with open(self.cache_path, "ab+") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                prefix = _CACHE_HEADER if size == 0 else ""
+                if size:
+                    handle.seek(size - 1)
+                    if handle.read(1) != b"\n":
+                        prefix = "\n"  # close a line a crash left open, so ours starts clean
+                handle.write((prefix + lines).encode("utf-8"))
         except OSError:
             pass  # a read-only repo still gets an index, just not a cached one
 

@@ -246,3 +246,18 @@ def test_spliced_trees_are_ordered_exactly_as_git_orders_them(tmp_path: Path) ->
         expected = git(tmp_path, "mktree", input=listing).strip()
         done = subprocess.run(["git", "cat-file", "tree", expected], cwd=tmp_path, capture_output=True)
         assert done.stdout == data, entries
+
+
+def test_a_torn_index_cache_line_is_parsed_again(desk: ContentRepo) -> None:
+    desk.publish(make_briefing(), SOURCE_TEXT)
+    cache = desk.common_dir / "briefdesk-index.tsv"
+    reopened = ContentRepo.open(desk.root)
+    assert [r.id for r in reopened.published()] == [STORY]
+    reopened.close()
+    assert cache.read_text().endswith("\tpublished\n")  # parsed again and cached cleanly
+    text = cache.read_text()
+    cache.write_text(text[: text.rindex("\tpublished")] + "\tpubl")  # a crash in the middle of an append
+    reopened = ContentRepo.open(desk.root)
+    assert [r.id for r in reopened.published()] == [STORY]
+    reopened.close()
+    assert cache.read_text().endswith("\tpublished\n")  # parsed again and cached cleanly
