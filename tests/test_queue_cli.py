@@ -104,6 +104,12 @@ def test_a_failing_source_makes_fetch_exit_1(shared_feeds: Path, tmp_path: Path)
     assert "1 failed" in result.stdout
     assert "adversarial/xml_bomb_billion_laughs.xml: The feed declares XML entities" in result.stdout
     assert not any(line.startswith("[") for line in result.stdout.splitlines())
+    # What each source last did, without fetching.
+    status = briefdesk("fetch", "--repo", str(repo), "--status")
+    assert status.returncode == 1
+    lines = status.stdout.splitlines()
+    assert lines[0].startswith("real/hackernews_rss.xml: last success 20")
+    assert lines[1].startswith("adversarial/xml_bomb_billion_laughs.xml: last success never; failing (1 in a row): The feed declares XML entities")
 
 
 @pytest.mark.timeout(180)

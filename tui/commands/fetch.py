@@ -12,6 +12,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``briefdesk fetch``."""
     parser.add_argument("--force", action="store_true", help="fetch everything again: ignore stored ETags and the wait after failures")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only the summary and the failures")
+    parser.add_argument("--status", action="store_true", help="fetch nothing: show each source's last success and last error")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"briefdesk: {repo / DESK_FILE} lists no [[sources]]; add some, or `briefdesk import-opml FILE`", file=sys.stderr)
         return 2
 
+    if args.status:
+        return _status(profile.sources)
+
     tty = sys.stdout.isatty()
     width = 0
 
@@ -64,6 +68,34 @@ def run(args: argparse.Namespace) -> int:
     for line in summary.errors:
         print(f"  {line}")
     return 1 if summary.failed else 0
+
+
+def _status(sources) -> int:
+    # What the queue remembers per source, without touching the network.
+    from stories.clean import clean_line
+    from stories.queue import QueueStore
+    from tui import locations
+
+    path = locations.queue_db()
+    statuses = {}
+    if path.exists():
+        with QueueStore(path) as store:
+            statuses = {status.url: status for status in store.sources_status()}
+    failing = 0
+    for source in sources:
+        status = statuses.get(source.url)
+        if status is None or status.last_attempt is None:
+            print(f"{source.name}: never fetched")
+            continue
+        success = status.last_success.astimezone().strftime("%Y-%m-%d %H:%M") if status.last_success else "never"
+        line = f"{source.name}: last success {success}"
+        if status.last_error:
+            failing += 1
+            line += f"; failing ({status.failures} in a row): {clean_line(status.last_error, 300)}"
+            if status.retry_after:
+                line += f" Next try after {status.retry_after.astimezone().strftime('%H:%M')}."
+        print(line)
+    return 1 if failing else 0
 
 
 def _mark_published(store, repo) -> None:
