@@ -1169,13 +1169,19 @@ class ContentRepo:
         return self._must("hash-object", "-w", "--", names[0]).strip()
 
     def _conflict(self, branch: str, head: str, tracking: str, remote: str, remote_branch: str, paths: list[str]) -> SyncResult:
-        story_ids = [p.rsplit("/", 1)[-1].removesuffix(".toml") for p in paths if p.startswith("stories/") and p.endswith(".toml")]
+        story_paths = [p for p in paths if p.startswith("stories/") and p.endswith(".toml")]
+        story_ids = [p.rsplit("/", 1)[-1].removesuffix(".toml") for p in story_paths]
         story_id = story_ids[0] if story_ids else "desk"
-        name = f"conflict/{story_id}-{utcnow():%Y%m%d-%H%M%S}"
+        stamp = f"conflict/{story_id}-{utcnow():%Y%m%d-%H%M%S}"
+        name, number = stamp, 1
+        while self._rev(f"refs/heads/{name}"):
+            number += 1
+            name = f"{stamp}-{number}"
         self._must("branch", name, head, what="keeping your commits on a branch")
+        kept = int(self._must("rev-list", "--count", head, "--not", tracking).strip() or 0)
         headline = ""
         if story_ids:
-            text = self._blob_text(head, paths[0])
+            text = self._blob_text(head, story_paths[0])
             with contextlib.suppress(codec.StoryFileError, TypeError):
                 headline = codec.loads(text or "", self.profile).headline
         what = f'"{headline}" ({story_id})' if headline else (story_id if story_ids else ", ".join(paths))
@@ -1192,7 +1198,8 @@ class ContentRepo:
             after = f"{branch} was left as it was because you have uncommitted changes in files the remote changed"
         return SyncResult(
             False,
-            f"conflict: {what} was changed here and on {remote}. Your version is kept on branch {name}{where}; {after}",
+            f"conflict: {what} was changed here and on {remote}. Your version ({_plural(kept, 'local commit')}) "
+            f"is kept on branch {name}{where}; {after}",
             conflict_branch=name,
             state="conflict",
         )
