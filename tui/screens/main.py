@@ -53,6 +53,7 @@ class MainScreen(Screen[None]):
     """Queue · Briefing · Checks, and a status line."""
 
     BINDING_GROUP_TITLE = "Desk"
+    AUTO_FOCUS = ""  # the desk decides: the queue, or the section a draft was left in
 
     BINDINGS = [
         Binding("n", "start", "Start / open briefing", id="desk.start"),
@@ -194,7 +195,7 @@ class MainScreen(Screen[None]):
             app.notify("Some drafts could not be read:\n" + "\n".join(problems[:3]), title="Drafts", severity="warning", markup=False)
         if drafts:
             # After a crash (or a quit) the newest draft comes back exactly as it was.
-            self.open_draft(drafts[0], focus=True)
+            self.call_after_refresh(self.open_draft, drafts[0], True)
             if len(drafts) > 1:
                 app.notify(f"{len(drafts)} unfinished drafts are listed at the top of the queue.", title="Drafts")
         else:
