@@ -488,7 +488,11 @@ class ContentRepo:
     # -- the index of published stories -------------------------------------
 
     def published(self, rev: str = "HEAD") -> list[PublishedStory]:
-        """Every published story at ``rev`` (id, headline, source URL, path, updated)."""
+        """Every published story at ``rev`` (id, headline, source URL, path, updated).
+
+        Rows come in no promised order (sort them as the screen needs). The list
+        is a copy; calling again after a publish or a pull is cheap.
+        """
         commit = self._rev(rev)
         if commit is None:
             return []
