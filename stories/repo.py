@@ -570,6 +570,8 @@ class ContentRepo:
                 branch = f"story/{briefing.id}"
                 old = self._rev(f"refs/heads/{branch}")
                 parent = old or base
+                if old and old != base and self._git("merge-base", "--is-ancestor", old, base).returncode == 0:
+                    parent = base  # the story branch was merged: a revision starts from the base again
             else:
                 self._check_operations()
                 branch = self._branch()

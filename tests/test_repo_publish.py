@@ -223,6 +223,13 @@ def test_branch_mode_puts_each_story_on_its_own_branch_and_leaves_the_checkout_a
     assert head(desk) == base and porcelain(desk.root) == before_status
     assert [c.subject.split(":")[0] for c in desk.log(STORY)] == ["Revise", "Publish"]
 
+    # Once the story branch is merged, the next revision starts from the base branch again.
+    git(desk.root, "checkout", "-q", "--", "README.md")
+    git(desk.root, "merge", "-q", "--no-ff", "-m", "Merge the otter story", f"story/{STORY}")
+    merged = head(desk)
+    desk.publish(make_briefing(summary=SECTIONS["summary"].replace("whole river", "river, the town and its otters")), SOURCE_TEXT)
+    assert git(desk.root, "rev-parse", f"story/{STORY}~1").strip() == merged and head(desk) == merged
+
 
 def test_spliced_trees_are_ordered_exactly_as_git_orders_them(tmp_path: Path) -> None:
     import random
