@@ -36,6 +36,10 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 60_000
 
 
+class QueueError(Exception):
+    """The queue database cannot be used (damaged, not a database, not writable), in plain words."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceItem:
     """One story in the queue, as read (body text via ``QueueStore.source_text``); change it through the store."""
@@ -197,12 +201,21 @@ class QueueStore:
         self._snapshot: list[tuple[str, float, str, frozenset[str], SourceItem]] | None = None
         self._snapshot_index: dict[str, int] = {}
         self._snapshot_version: tuple[int, int] | None = None
-        self._db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._retry(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        script = f"BEGIN IMMEDIATE;{_SCHEMA}INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '{SCHEMA_VERSION}');COMMIT;"
-        self._retry(lambda: self._db.executescript(script))
+        try:
+            self._db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise QueueError(f"{path}: the queue database cannot be opened ({exc})") from None
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._retry(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            script = f"BEGIN IMMEDIATE;{_SCHEMA}INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '{SCHEMA_VERSION}');COMMIT;"
+            self._retry(lambda: self._db.executescript(script))
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise QueueError(
+                f"{path}: not a usable queue database ({exc}); move it aside and run `briefdesk fetch` to build a new one"
+            ) from None
 
     # -- plumbing ---------------------------------------------------------
 

@@ -96,6 +96,14 @@ def test_fetch_without_a_content_repo_says_so(tmp_path: Path) -> None:
     assert listing.returncode == 0 and "queue is empty" in listing.stderr
 
 
+def test_a_damaged_queue_file_is_named_not_a_traceback(tmp_path: Path) -> None:
+    queue_db().parent.mkdir(parents=True, exist_ok=True)
+    queue_db().write_bytes(b"this is not a database, it is a shopping list" * 100)
+    result = briefdesk("queue")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "not a usable queue database" in result.stderr and "move it aside" in result.stderr
+
+
 def test_a_failing_source_makes_fetch_exit_1(shared_feeds: Path, tmp_path: Path) -> None:
     with FeedServer(shared_feeds) as server:
         repo = desk_with_sources(tmp_path / "content", server, ["real/hackernews_rss.xml", "adversarial/xml_bomb_billion_laughs.xml"])

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     """Fetch, print a progress line and the summary; 0 if every source worked, 1 if any failed, 2 if there is nothing to fetch."""
     from stories.fetch import FetchProgress, fetch_sources
     from stories.profile import DESK_FILE, ProfileError, load_profile
-    from stories.queue import QueueStore
+    from stories.queue import QueueError, QueueStore
     from tui import locations
     from tui.config import ConfigError, load_config, resolve_repo
 
@@ -59,7 +59,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(line, flush=True)
 
-    with QueueStore(locations.queue_db()) as store:
+    try:
+        store = QueueStore(locations.queue_db())
+    except QueueError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    with store:
         summary = fetch_sources(store, list(profile.sources), progress=progress, force=args.force)
         _mark_published(store, repo)
     if tty and not args.quiet:
@@ -73,13 +78,18 @@ def run(args: argparse.Namespace) -> int:
 def _status(sources) -> int:
     # What the queue remembers per source, without touching the network.
     from stories.clean import clean_line
-    from stories.queue import QueueStore
+    from stories.queue import QueueError, QueueStore
     from tui import locations
 
     path = locations.queue_db()
     statuses = {}
     if path.exists():
-        with QueueStore(path) as store:
+        try:
+            store = QueueStore(path)
+        except QueueError as exc:
+            print(f"briefdesk: {exc}", file=sys.stderr)
+            return 2
+        with store:
             statuses = {status.url: status for status in store.sources_status()}
     failing = 0
     for source in sources:
