@@ -989,7 +989,7 @@ class ContentRepo:
             waiting = self._story_branches(remote) if remote else []
             if not waiting:
                 return result
-            pushed = self._git("push", "--porcelain", remote, *(f"refs/heads/{b}:refs/heads/{b}" for b in waiting), timeout=NETWORK_TIMEOUT * 2)
+            pushed = self._network("push", "--porcelain", remote, *(f"refs/heads/{b}:refs/heads/{b}" for b in waiting))
             done = [b for b in waiting if f"refs/heads/{b}:refs/heads/{b}" in pushed.stdout and f"!\trefs/heads/{b}:" not in pushed.stdout]
             message = f"{result.message}; pushed {_plural(len(done), 'story branch')} for review"
             if len(done) < len(waiting):
@@ -1027,7 +1027,7 @@ class ContentRepo:
         remote_branch = self._remote_branch(branch)
         tracking_ref = f"refs/remotes/{remote}/{remote_branch}"
         for attempt in (1, 2):
-            fetched = self._git("fetch", "--quiet", remote, f"+refs/heads/{remote_branch}:{tracking_ref}", timeout=NETWORK_TIMEOUT * 2)
+            fetched = self._network("fetch", "--quiet", remote, f"+refs/heads/{remote_branch}:{tracking_ref}")
             if fetched.returncode != 0 and "couldn't find remote ref" not in fetched.stderr:
                 return self._offline(head, tracking_ref, remote)
             tracking = self._rev(tracking_ref) if fetched.returncode == 0 else None
@@ -1041,7 +1041,7 @@ class ContentRepo:
             if tracking == head:
                 return SyncResult(True, f"up to date with {remote}/{remote_branch}" + (f" (pulled {_plural(pulled, 'commit')})" if pulled else ""))
             waiting = self._waiting(head, tracking)
-            pushed = self._git("push", "--porcelain", remote, f"{head}:refs/heads/{remote_branch}", timeout=NETWORK_TIMEOUT * 2)
+            pushed = self._network("push", "--porcelain", remote, f"{head}:refs/heads/{remote_branch}")
             if pushed.returncode == 0:
                 self._git("update-ref", tracking_ref, head)
                 if not self._git("config", f"branch.{branch}.remote").stdout.strip():
@@ -1058,6 +1058,13 @@ class ContentRepo:
             f"{remote} did not take the push, twice ({reason}); nothing was lost — {_plural(waiting, 'story')} waiting to be pushed",
             state="rejected",
         )
+
+    def _network(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """A fetch or push; a remote that does not answer in time counts as a failure, not a crash."""
+        try:
+            return self._git(*args, timeout=NETWORK_TIMEOUT)
+        except RepoError as exc:
+            return subprocess.CompletedProcess(["git", *args], 128, "", f"fatal: {exc}")
 
     def _offline(self, head: str, tracking_ref: str, remote: str, reason: str = "") -> SyncResult:
         waiting = self._waiting(head, self._rev(tracking_ref))
@@ -1196,7 +1203,7 @@ class ContentRepo:
             moved = True
         except RepoError:
             moved = False
-        pushed = self._git("push", "--quiet", remote, f"{name}:refs/heads/{name}", timeout=NETWORK_TIMEOUT * 2).returncode == 0
+        pushed = self._network("push", "--quiet", remote, f"{name}:refs/heads/{name}").returncode == 0
         where = f" (also pushed to {remote})" if pushed else ""
         if moved:
             after = f"{branch} now matches {remote}/{remote_branch}; compare the two, merge by hand and publish again"
