@@ -253,6 +253,7 @@ def test_spliced_trees_are_ordered_exactly_as_git_orders_them(tmp_path: Path) ->
         expected = git(tmp_path, "mktree", input=listing).strip()
         done = subprocess.run(["git", "cat-file", "tree", expected], cwd=tmp_path, capture_output=True)
         assert done.stdout == data, entries
+    assert_fsck_clean(tmp_path)
 
 
 def test_a_torn_index_cache_line_is_parsed_again(desk: ContentRepo) -> None:
