@@ -113,7 +113,7 @@ _PARAGRAPH = re.compile(r"</?(?:p|div|section|article|blockquote|pre|table|ul|ol
 _LINE = re.compile(r"<(?:br|tr)\b[^>]*>|</(?:dt|dd|tr)\s*>", re.IGNORECASE)
 _ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
 _CELL = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^>]*>?")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 def html_to_text(markup: object, limit: int | None = None) -> str:

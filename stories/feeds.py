@@ -145,26 +145,36 @@ def _not_a_feed(data: bytes, exc: object) -> str:
     return "The address sent something that is not a feed."
 
 
-def _text_of(detail: object, value: object, limit: int) -> str:
-    kind = ""
-    if isinstance(detail, dict):
-        kind = str(detail.get("type") or "")
-    if "html" in kind:
+def _as_text(kind: str, value: object, limit: int) -> str:
+    if "html" in kind or "xml" in kind:
         return clean.html_to_text(value, limit=limit)
     return clean.plain_text(value, limit=limit)
 
 
+def _text_of(detail: object, value: object, limit: int) -> str:
+    kind = ""
+    if isinstance(detail, dict):
+        kind = str(detail.get("type") or "")
+    return _as_text(kind, value, limit)
+
+
 def _entry_from_feedparser(raw: dict, base: str) -> FeedEntry:
-    content = raw.get("content") or []
-    bodies = [c.get("value", "") for c in content if isinstance(c, dict) and isinstance(c.get("value"), str)]
-    summary_html = raw.get("summary", "")
-    if not isinstance(summary_html, str):
-        summary_html = ""
-    body_html = max(bodies, key=len) if bodies else ""
-    if len(summary_html) > len(body_html):
-        body_html = summary_html
-    body = clean.html_to_text(body_html, limit=clean.BODY_MAX)
-    summary = body if body_html is summary_html else clean.html_to_text(summary_html, limit=clean.SUMMARY_MAX * 2)
+    # The longest of the entry's contents and its summary is the body; each is
+    # read as HTML or as plain text according to its declared type.
+    candidates: list[tuple[str, str]] = []
+    for content in raw.get("content") or []:
+        if isinstance(content, dict) and isinstance(content.get("value"), str):
+            candidates.append((str(content.get("type") or "text/html"), content["value"]))
+    summary_raw = raw.get("summary", "")
+    summary_detail = raw.get("summary_detail") or {}
+    summary_type = str(summary_detail.get("type") or "text/html") if isinstance(summary_detail, dict) else "text/html"
+    if not isinstance(summary_raw, str):
+        summary_raw = ""
+    body_type, body_raw = max(candidates, key=lambda c: len(c[1])) if candidates else ("text/html", "")
+    if len(summary_raw) > len(body_raw):
+        body_type, body_raw = summary_type, summary_raw
+    body = _as_text(body_type, body_raw, clean.BODY_MAX)
+    summary = body if body_raw is summary_raw else _as_text(summary_type, summary_raw, clean.SUMMARY_MAX * 2)
     if len(summary) > clean.SUMMARY_MAX:
         summary = clean.clean_text(summary, limit=clean.SUMMARY_MAX)
 

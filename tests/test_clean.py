@@ -139,3 +139,19 @@ def test_entity_declarations_are_spotted() -> None:
     assert declares_entities('<?xml version="1.0" encoding="utf-16"?><!DOCTYPE r [<!ENTITY a "b">]><rss/>'.encode("utf-16-le"))
     assert not declares_entities(b"<!DOCTYPE html><html><body><p>&lt;!ENTITY is just text</p></body></html>")
     assert not declares_entities(b"<rss><item><description><![CDATA[<!ENTITY in a story]]></description></item></rss>")
+
+
+def test_a_lone_angle_bracket_does_not_swallow_the_text() -> None:
+    assert html_to_text("<p>Scores rose when x <y and fell after.</p>") == "Scores rose when x <y and fell after."
+    assert html_to_text("3 &lt; 4 and <b>bold</b>") == "3 < 4 and bold"
+
+
+def test_plain_text_content_is_not_read_as_html() -> None:
+    from stories.feeds import parse_feed
+
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>tag:x,2026:1</id><title>Plain</title>'
+        '<content type="text">Values of a &lt;b and c &gt; d stay as written.</content></entry></feed>'
+    ).encode()
+    [entry] = parse_feed(atom, "https://example.org/feed").entries
+    assert entry.body == "Values of a <b and c > d stay as written."
