@@ -155,3 +155,15 @@ def test_items_carry_sources_as_a_list(store: QueueStore) -> None:
     for it in store.items():
         assert isinstance(it.sources, list) and all(isinstance(name, str) for name in it.sources)
     json.dumps([it.sources for it in store.items()])
+
+
+def test_back_to_new_clears_the_claim_and_the_listing_follows(store: QueueStore) -> None:
+    load_demo(store)
+    first = store.items()[0]
+    assert store.items(state="claimed") == []  # the listing is cached now
+    store.claim(first.id, "Test Editor")
+    assert [it.claimed_by for it in store.items(state="claimed")] == ["Test Editor"]
+    store.set_state(first.id, "new")
+    again = store.item(first.id)
+    assert (again.state, again.claimed_by, again.claimed_at) == ("new", "", None)
+    assert store.items(state="claimed") == [] and store.items()[0] == again
