@@ -739,7 +739,8 @@ class MainScreen(Screen[None]):
 
         def progress(event: Any) -> None:
             done[0] += 1
-            self.post_message(WorkProgress(f"fetching {min(done[0], total)}/{total}…"))
+            count = getattr(event, "done", done[0])
+            self.post_message(WorkProgress(f"fetching {min(count, total)}/{getattr(event, 'total', total)}…"))
 
         store = QueueStore(app.queue_path)
         try:

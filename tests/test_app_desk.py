@@ -1,0 +1,288 @@
+"""The desk's parts through the real app: fetch, dismiss, drafts at start, key points, keys, palette, tabs, themes."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+
+from textual.widgets import Input, OptionList, TextArea
+
+from desk_helpers import OYSTER_FILTER, demo_app, settle
+from feed_server import FeedServer
+from stories.drafts import DraftStore
+from stories.profile import Source
+from stories.queue import QueueStore
+from stories.repo import ContentRepo
+from tui import locations
+from tui.app import BriefDeskApp
+from tui.config import Config, load_config
+from tui.screens.dialogs import ReasonScreen
+from tui.widgets.editor import KeyPointInput
+
+
+def run(coro) -> None:
+    asyncio.run(coro)
+
+
+def _rows(app) -> list[str]:
+    return [str(o.prompt) for o in app.screen.query_one("#queue-list", OptionList).options]
+
+
+def _messages(app) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+def test_fetch_runs_in_the_background_and_failures_are_one_clear_notification(tmp_path):
+    demo_feeds = resources.files("stories").joinpath("demo_feeds")
+
+    async def scenario() -> None:
+        with FeedServer() as server:
+            server.add_file("green.rss", demo_feeds.joinpath("green_shoots.rss").read_bytes())
+            good = Source(name="Green Shoots Weekly", url=server.url("green.rss"), category="Earth", format="HTML")
+            broken = Source(name="Broken Wire", url=f"{server.base}/status/500", category="Earth", format="HTML")
+            repo = ContentRepo.init(tmp_path / "content")
+            app = BriefDeskApp(repo=repo, queue_path=tmp_path / "desk.db", drafts_dir=tmp_path / "drafts", sources=[good, broken])
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot)
+                assert _rows(app) == []
+                await pilot.press("f")
+                await settle(pilot)
+                rows = _rows(app)
+                assert len(rows) == 3
+                assert any("oyster shells" in row for row in rows)
+                notes = [n for n in _messages(app) if n.startswith("Fetch")]
+                assert len(notes) == 1
+                assert "new items" in notes[0] and "Broken Wire" in notes[0]
+                assert "fetching" not in app.screen.query_one("#status").build().plain
+
+    run(scenario())
+
+
+def test_dismiss_an_item_with_a_reason(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            before = len(_rows(app))
+            first = app.screen.query_one("#queue-list", OptionList).highlighted_option.id[2:]
+            await pilot.press("d")
+            await pilot.pause()
+            assert isinstance(app.screen, ReasonScreen)
+            await pilot.press(*"not good news", "enter")
+            await settle(pilot)
+            assert len(_rows(app)) == before - 1
+            item = app.queue.item(first)
+            assert item.state == "dismissed" and item.dismissed_reason == "not good news"
+            # Escape in the dialog changes nothing.
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("escape")
+            await settle(pilot)
+            assert len(_rows(app)) == before - 1
+
+    run(scenario())
+
+
+def test_unfinished_drafts_are_listed_at_start_and_the_newest_reopens(tmp_path):
+    async def write_two() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"library", "enter", "enter")
+            await settle(pilot)
+            await pilot.press(*"Library draft")
+            await settle(pilot)
+            await pilot.press("escape", "slash", "ctrl+u", *OYSTER_FILTER, "enter", "enter")
+            await settle(pilot)
+            await pilot.press(*"Oyster draft")
+            await settle(pilot)
+
+    async def reopen() -> None:
+        repo = ContentRepo.open(tmp_path / "content")
+        app = BriefDeskApp(repo=repo, queue_path=tmp_path / "desk.db", drafts_dir=tmp_path / "drafts")
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            rows = _rows(app)
+            assert rows[0].startswith("✎ draft  Oyster draft")
+            assert rows[1].startswith("✎ draft  Library draft")
+            assert app.screen.query_one("#sec-headline", Input).value == "Oyster draft"
+            # Choosing the other draft opens it.
+            await pilot.press("escape")
+            app.screen.query_one("#queue-list", OptionList).highlighted = 1
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen.query_one("#sec-headline", Input).value == "Library draft"
+
+    run(write_two())
+    assert len(DraftStore(tmp_path / "drafts").list()) == 2
+    run(reopen())
+
+
+def test_key_points_add_remove_and_reorder_from_the_keyboard(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            editor = app.screen.editor
+            points = editor.query_one("#sec-key_points")
+            points.inputs[0].focus()
+            await pilot.press(*"first", "tab", *"second", "tab", *"third")
+            await pilot.press("enter")  # a new point after the third
+            await pilot.pause()
+            assert isinstance(app.focused, KeyPointInput)
+            await pilot.press(*"fourth")
+            assert points.values() == ["first", "second", "third", "fourth"]
+            await pilot.press("alt+up")  # fourth moves above third
+            await pilot.pause()
+            assert points.values() == ["first", "second", "fourth", "third"]
+            await pilot.press("ctrl+u", "backspace")  # emptied, then removed
+            await pilot.pause()
+            assert points.values() == ["first", "second", "third"]
+            await settle(pilot)
+            assert app.screen.draft.briefing.items("key_points") == ["first", "second", "third"]
+            counts = str(editor.query_one("#label-key_points").render())
+            assert "3 items" in counts
+
+    run(scenario())
+
+
+def test_keys_remapped_in_the_config_and_every_action_in_the_palette(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path, config=Config(keys={"desk.dismiss": "x", "desk.publish": "ctrl+g"}))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ReasonScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            titles = {command.title for command in app.get_system_commands(app.screen)}
+            for title in ("Start or open briefing", "Save draft", "Preview", "Publish", "Dismiss item", "Filter queue",
+                          "Fetch feeds", "Sync", "History", "Add key point", "Remove key point", "Move key point up",
+                          "Open published story", "Unfinished drafts", "Help", "Theme"):
+                assert title in titles
+            # The palette runs them: ctrl+p, type, Enter.
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"Dismiss item")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ReasonScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            # Every binding of the desk has an id a user can remap.
+            for binding in app.screen.BINDINGS + app.BINDINGS:
+                assert binding.id
+
+    run(scenario())
+
+
+def test_narrow_terminal_shows_one_pane_at_a_time_and_wide_shows_three(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            shown = [p for p in ("queue", "editor", "checks") if screen.query_one(f"#{p}-pane").display]
+            assert shown == ["queue"]
+            assert screen.query_one("#pane-tabs").display
+            queue = screen.query_one("#queue-pane")
+            assert queue.region.right <= 80 and queue.region.bottom <= 23
+            await pilot.press("f3")
+            await pilot.pause()
+            shown = [p for p in ("queue", "editor", "checks") if screen.query_one(f"#{p}-pane").display]
+            assert shown == ["editor"]
+            await pilot.resize_terminal(160, 48)
+            await pilot.pause()
+            panes = [screen.query_one(f"#{p}-pane") for p in ("queue", "editor", "checks")]
+            assert all(p.display for p in panes)
+            assert not screen.query_one("#pane-tabs").display
+            assert panes[0].region.right <= panes[1].region.x and panes[1].region.right <= panes[2].region.x
+            assert panes[2].region.right <= 160 and all(p.region.width >= 30 for p in panes)
+
+    run(scenario())
+
+
+def test_a_broken_theme_gives_a_notification_and_the_default(tmp_path):
+    async def scenario() -> None:
+        themes = locations.user_themes_dir()
+        themes.mkdir(parents=True)
+        (themes / "broken.toml").write_text("name = 'broken'\nprimary = 'not a colour'\n", "utf-8")
+        app = demo_app(tmp_path, config=Config(theme="no-such-theme"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert app.theme == "briefdesk-dark"
+            text = "\n".join(_messages(app))
+            assert "broken.toml" in text and "no-such-theme" in text
+
+    run(scenario())
+
+
+def test_a_theme_chosen_in_the_app_is_remembered_in_the_config(tmp_path):
+    async def scenario() -> None:
+        config_file = locations.config_file()
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        config_file.write_text("# my settings\ntheme = \"briefdesk-dark\"\n", "utf-8")
+        repo = ContentRepo.init(tmp_path / "content")
+        app = BriefDeskApp(repo=repo, queue_path=tmp_path / "desk.db", drafts_dir=tmp_path / "drafts", config=load_config())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.theme = "briefdesk-light"
+            await pilot.pause()
+        assert load_config().theme == "briefdesk-light"
+        assert config_file.read_text("utf-8").startswith("# my settings")
+
+    run(scenario())
+
+
+def test_filter_narrows_the_queue_and_escape_goes_back_to_the_list(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            everything = len(_rows(app))
+            await pilot.press("slash", *"volunteers")
+            await pilot.pause()
+            rows = _rows(app)
+            assert 0 < len(rows) < everything
+            assert all("volunteers" in row.lower() for row in rows)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.focused.id == "queue-list"
+            # Typing in a section never triggers the single-letter keys.
+            await pilot.press("enter")
+            await settle(pilot)
+            area = app.screen.query_one("#sec-summary", TextArea)
+            area.focus()
+            await pilot.press(*"done fixed")
+            await pilot.pause()
+            assert area.text == "done fixed"
+            assert not isinstance(app.screen, ReasonScreen)
+
+    run(scenario())
+
+
+def test_plain_briefdesk_creates_its_content_repo_and_works_offline(tmp_path):
+    from tui.commands.app import open_repo
+
+    repo = open_repo(locations.default_repo())
+    assert (repo.root / "desk.toml").is_file()
+    again = open_repo(locations.default_repo())
+    assert again.root == repo.root
+    store = QueueStore(locations.queue_db())
+    store.close()
+
+    async def scenario() -> None:
+        app = BriefDeskApp(repo=again, queue_path=locations.queue_db(), drafts_dir=locations.drafts_dir())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            status = app.screen.query_one("#status").build().plain
+            assert status.startswith("main") and "offline" in status
+            await pilot.press("y")  # sync with no remote: a clear word, no crash
+            await settle(pilot)
+            assert any(n.startswith("Sync") for n in _messages(app))
+
+    run(scenario())
