@@ -451,6 +451,8 @@ class ContentRepo:
             try:
                 if (entry / "comm").read_text().strip() not in ("git", "git-remote-http", "git-index-pack"):
                     continue
+                if b"cat-file" in (entry / "cmdline").read_bytes().split(b"\0")[1:2]:
+                    continue  # a reader (such as our own long-lived one) never holds index.lock
                 cwd = Path(os.readlink(entry / "cwd"))
             except OSError:
                 continue

@@ -46,6 +46,7 @@ def test_a_live_index_lock_is_reported_and_left_alone(desk: ContentRepo, monkeyp
 
 
 def test_a_stale_index_lock_says_it_is_left_over_and_how_to_remove_it(desk: ContentRepo) -> None:
+    desk.publish(make_briefing("an-earlier-otter-story", headline="An earlier story about otters on the Millbrook river"), SOURCE_TEXT)
     before = snapshot(desk)
     lock = desk.git_dir / "index.lock"
     lock.write_text("")
@@ -57,7 +58,9 @@ def test_a_stale_index_lock_says_it_is_left_over_and_how_to_remove_it(desk: Cont
     assert lock.exists()  # never removed behind the editor's back
     lock.unlink()
     assert snapshot(desk) == before
-    assert desk.publish(make_briefing(), SOURCE_TEXT).action == "publish"
+    story = make_briefing()
+    story.source.url += "?edition=2"
+    assert desk.publish(story, SOURCE_TEXT).action == "publish"
 
 
 def test_detached_head_is_refused(desk: ContentRepo) -> None:
