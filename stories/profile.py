@@ -219,6 +219,7 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
         templates[key] = value
 
     publish = _table(desk, "publish", path)
+    _known(publish, {"mode": "", "base": "", "remote": ""}, "publish", path)
     publish_mode = _str(publish, "mode", "publish.mode", path, "current")
     if publish_mode not in PUBLISH_MODES:
         raise ProfileError(path, "publish.mode", f"must be \"current\" or \"branch\", not {publish_mode!r}")
