@@ -49,7 +49,25 @@ class ParsedFeed:
     kind: str = ""
     entries: list[FeedEntry] = field(default_factory=list)
     duplicates: int = 0
-    relative_links: bool = False  # some links were made absolute against the feed's address
+    # What the links depended on when they were made absolute: "" (nothing,
+    # every link was absolute), "origin" (only links like "/a/b", which need
+    # the scheme and host of the feed's address) or "address" (links like
+    # "a/b", which need its path too).
+    link_base: str = ""
+
+    @property
+    def relative_links(self) -> bool:
+        """True if some link was made absolute against the feed's address."""
+        return bool(self.link_base)
+
+    def note_link(self, raw: object) -> None:
+        """Remember what a raw link needs from the feed's address to become absolute."""
+        if self.link_base == "address" or not isinstance(raw, str):
+            return
+        raw = raw.strip()
+        if raw.lower().startswith(("http://", "https://")) or not raw:
+            return
+        self.link_base = "origin" if raw.startswith("/") else "address"
 
 
 def _count_parse() -> None:
@@ -118,9 +136,8 @@ def _parse_xml_feed(data: bytes, url: str, base: str, headers: dict[str, str]) -
     seen: set[str] = set()
     for raw in entries:
         entry = _entry_from_feedparser(raw, base)
-        if not result.relative_links and entry.link:
-            raw_link = raw.get("link", "")
-            result.relative_links = not (isinstance(raw_link, str) and raw_link.strip().lower().startswith(("http://", "https://")))
+        if entry.link:
+            result.note_link(raw.get("link", ""))
         if entry.key in seen:
             result.duplicates += 1
             continue
@@ -262,8 +279,8 @@ def _parse_json_feed(data: bytes, base: str) -> ParsedFeed:
             title = clean.first_words(body or summary) or "(untitled)"
         raw_link = raw.get("url") if isinstance(raw.get("url"), str) else ""
         link = clean.clean_link(raw_link, feed_base or base)
-        if link and not raw_link.strip().lower().startswith(("http://", "https://")):
-            result.relative_links = True
+        if link:
+            result.note_link(raw_link)
         guid_raw = raw.get("id")
         guid = clean.clean_line(str(guid_raw).strip(), clean.GUID_MAX) if isinstance(guid_raw, (str, int)) else ""
         date_raw = raw.get("date_published") or raw.get("date_modified") or ""

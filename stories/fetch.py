@@ -290,25 +290,36 @@ class ParseCache:
     """Within one run, identical feed bytes are parsed once.
 
     The same feed often sits behind several addresses (http and https, a
-    mirror, a category alias). A parse is shared only when it did not depend on
-    the address: no link in it was relative. Threads that bring the same bytes
-    at the same moment wait for the first parse instead of repeating it.
+    mirror, a category alias). A parse is shared only where it cannot differ:
+    when no link in it was relative, or when its relative links were all of
+    the "/path" kind and the other address has the same scheme and host.
+    Threads that bring the same bytes at the same moment wait for the first
+    parse instead of repeating it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._slots: dict[str, tuple[threading.Lock, list]] = {}
+        self._slots: dict[str, tuple[threading.Lock, list[tuple[str, ParsedFeed]]]] = {}
+
+    @staticmethod
+    def _scope(parsed: ParsedFeed, base: str) -> str:
+        if parsed.link_base == "origin":
+            parts = urlsplit(base)
+            return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        return base if parsed.link_base else ""
 
     def parse(self, digest: str, body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+        """The parse of these bytes from this address, shared when it would come out the same."""
+        base = headers.get("content-location") or url
         with self._lock:
             slot = self._slots.setdefault(digest, (threading.Lock(), []))
         lock, done = slot
         with lock:
-            for parsed in done:
-                return parsed
+            for scope, parsed in done:
+                if scope == self._scope(parsed, base):
+                    return parsed
             parsed = parse_feed(body, url, headers)
-            if not parsed.relative_links:
-                done.append(parsed)
+            done.append((self._scope(parsed, base), parsed))
             return parsed
 
 

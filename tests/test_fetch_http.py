@@ -215,3 +215,23 @@ def test_an_untrusted_certificate_is_refused_in_words(tmp_path: Path, store: Que
         httpd.server_close()
     assert "security certificate could not be verified" in summary.failures["Self-signed"]
     assert store.count() == 0
+
+
+def test_identical_bytes_are_parsed_once_unless_their_links_depend_on_the_address(server: FeedServer, store: QueueStore) -> None:
+    absolute = rss(("Absolute", "https://news.example.org/abs", "a1"))
+    rooted = rss(("Rooted", "/stories/rooted", "r1"))
+    relative = rss(("Relative", "stories/relative", "l1"))
+    for name, data in (("abs.xml", absolute), ("rooted.xml", rooted), ("relative.xml", relative)):
+        server.add_file(name, data)
+    sources = [Source(f"{name} {prefix}", server.url(name, prefix)) for name in ("abs.xml", "rooted.xml", "relative.xml") for prefix in ("a", "b")]
+    parses = feeds.PARSE_COUNT
+    fetch_sources(store, sources)
+    # Once each for the absolute and the rooted feed (same host), twice for the relative one.
+    assert feeds.PARSE_COUNT - parses == 4
+    links = sorted(it.link for it in store.items())
+    assert links == sorted([
+        "https://news.example.org/abs",
+        f"{server.base}/stories/rooted",
+        f"{server.base}/a/stories/relative",
+        f"{server.base}/b/stories/relative",
+    ])
