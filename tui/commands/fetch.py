@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 HELP = "fetch every source in the content repo's desk.toml into the queue (exit 1 if any failed)"
@@ -65,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"briefdesk: {exc}", file=sys.stderr)
         return 2
     with store:
-        summary = fetch_sources(store, list(profile.sources), progress=progress, force=args.force)
+        # A cold fetch of many feeds is mostly parsing: use every core for it.
+        processes = min(os.cpu_count() or 1, 4) if len(profile.sources) > 1 else 0
+        summary = fetch_sources(store, list(profile.sources), progress=progress, force=args.force, parse_processes=processes)
         _mark_published(store, repo)
     if tty and not args.quiet:
         print("\r" + " " * width + "\r", end="")

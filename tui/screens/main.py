@@ -370,7 +370,13 @@ class MainScreen(Screen[None]):
         self.saved_generation = self.generation
         title = f"Revising {draft.revises}" if draft.revises else "New briefing"
         self.editor.load(draft.briefing, title)
-        self.status.set(has_draft=True, unsaved=False, saved_at=time.monotonic() if draft.saved else None, checked=False)
+        self.status.set(
+            has_draft=True,
+            unsaved=False,
+            saved_at=time.monotonic() if draft.saved else None,
+            checked=False,
+            note="published" if draft.revises and draft.saved is None else "",
+        )
         option_id = (ITEM_PREFIX + draft.item_id) if draft.item_id and self.queue_pane.item(draft.item_id) else DRAFT_PREFIX + draft.key
         self._shown_source = None
         self.queue_pane.show_source(draft.source_text, (), source_heading(draft))

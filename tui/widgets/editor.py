@@ -8,7 +8,6 @@ the profile: no section is named here.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from textual import on
@@ -24,12 +23,7 @@ from stories.model import Briefing, SourceRef
 from stories.profile import Profile, Section
 from tui.messages import DraftEdited
 
-_WORD = re.compile(r"\S+")
-
-
-def word_count(text: str) -> int:
-    """Words as a reader counts them: runs of non-space characters."""
-    return len(_WORD.findall(text))
+from stories.checks.finding import word_count  # the checks' own count, so the label and the findings agree
 
 
 def _range(low: int | None, high: int | None, unit: str) -> str:
@@ -388,18 +382,11 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             point = inputs[max(0, min(index, len(inputs) - 1))]
             point.focus()
             point.cursor_position = cursor[1] if cursor and item is None else start
-            if end > start and item is not None:
-                point.selection = (start, end)  # type: ignore[assignment]
         elif isinstance(control, TextArea):
+            # The cursor goes to the start of the finding; nothing is selected, so the
+            # next keystroke never replaces a whole paragraph the finding spans.
             control.focus()
-            if cursor is not None:
-                control.cursor_location = cursor
-            else:
-                begin = _location(control.text, start)
-                if end > start:
-                    control.selection = type(control.selection)(begin, _location(control.text, end))
-                else:
-                    control.cursor_location = begin
+            control.cursor_location = cursor if cursor is not None else _location(control.text, start)
         elif isinstance(control, Input):
             control.focus()
             control.cursor_position = cursor[1] if cursor is not None else start

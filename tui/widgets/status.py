@@ -38,6 +38,7 @@ class StatusLine(Static):
         self.saved_at: float | None = None
         self.unsaved = False
         self.has_draft = False
+        self.note = ""
         self.errors = 0
         self.warnings = 0
         self.checked = False
@@ -82,7 +83,7 @@ class StatusLine(Static):
             elif self.saved_at is not None:
                 parts.append("saved " + ago(time.monotonic() - self.saved_at))
             else:
-                parts.append("not changed")
+                parts.append(self.note or "not changed")
             if self.checked:
                 sep()
                 if self.errors:
