@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -70,7 +71,19 @@ class ParsedFeed:
         self.link_base = "origin" if raw.startswith("/") else "address"
 
 
-def _count_parse() -> None:
+def _fresh_lock_after_fork() -> None:
+    # A worker process forked while another thread held the lock would
+    # otherwise wait for it forever.
+    global _count_lock
+    _count_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_after_fork)
+
+
+def count_parse() -> None:
+    """Count one feedparser run (done in a worker process, counted here)."""
     global PARSE_COUNT
     with _count_lock:
         PARSE_COUNT += 1
@@ -122,7 +135,7 @@ def _parse_xml_feed(data: bytes, url: str, base: str, headers: dict[str, str]) -
     response_headers = {}
     if headers.get("content-type"):
         response_headers["content-type"] = headers["content-type"]
-    _count_parse()
+    count_parse()
     parsed = feedparser.parse(data, response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     version = parsed.get("version") or ""

@@ -286,6 +286,72 @@ def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes:
     return bytes(out)
 
 
+class Parser:
+    """Runs parse_feed in this thread, or in worker processes so a cold fetch of many feeds uses every core.
+
+    The processes start on the first parse (a run of 304s starts none) and
+    are forked, so they start in milliseconds. A worker that dies (out of
+    memory on a monstrous feed) fails that one feed, in words.
+    """
+
+    def __init__(self, processes: int = 0) -> None:
+        self.processes = processes
+        self._pool = None
+        self._lock = threading.Lock()
+
+    def _get_pool(self):
+        with self._lock:
+            if self._pool is None and self.processes > 1:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                if "fork" in multiprocessing.get_all_start_methods():
+                    self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"))
+                else:
+                    self.processes = 0
+            return self._pool
+
+    def __call__(self, body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+        pool = self._get_pool()
+        if pool is None:
+            return parse_feed(body, url, headers)
+        from concurrent.futures.process import BrokenProcessPool
+
+        from stories import feeds
+
+        try:
+            parsed, problem, runs = pool.submit(_parse_in_worker, body, url, headers).result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+                self.processes = 0  # do not fork again after a worker died
+            raise FeedError("The feed could not be read: reading it took more memory than the computer could give.") from None
+        for _ in range(runs):
+            feeds.count_parse()
+        if problem is not None:
+            raise FeedError(problem)
+        return parsed
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
+def _parse_in_worker(body: bytes, url: str, headers: dict[str, str]) -> tuple[ParsedFeed | None, str | None, int]:
+    # Runs in a worker process: returns the parse or the problem, and how many
+    # times feedparser ran, so the parent's count stays true.
+    from stories import feeds
+
+    before = feeds.PARSE_COUNT
+    try:
+        return parse_feed(body, url, headers), None, feeds.PARSE_COUNT - before
+    except FeedError as exc:
+        return None, str(exc), feeds.PARSE_COUNT - before
+
+
 class ParseCache:
     """Within one run, identical feed bytes are parsed once.
 
@@ -297,7 +363,8 @@ class ParseCache:
     parse instead of repeating it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parser: Callable[[bytes, str, dict[str, str]], ParsedFeed] = parse_feed) -> None:
+        self._parser = parser
         self._lock = threading.Lock()
         self._slots: dict[str, tuple[threading.Lock, list[tuple[str, ParsedFeed]]]] = {}
 
@@ -318,7 +385,7 @@ class ParseCache:
             for scope, parsed in done:
                 if scope == self._scope(parsed, base):
                     return parsed
-            parsed = parse_feed(body, url, headers)
+            parsed = self._parser(body, url, headers)
             done.append((self._scope(parsed, base), parsed))
             return parsed
 
@@ -332,17 +399,21 @@ def fetch_sources(
     per_host: int = PER_HOST,
     force: bool = False,
     share_parses: bool = True,
+    parse_processes: int = 0,
     **limits: float,
 ) -> FetchSummary:
     """Fetch every source into the queue; returns the summary. Never raises for a bad feed.
 
     ``force`` ignores backoff and stored validators (a full refetch).
     ``share_parses`` parses identical bytes from several addresses once.
+    ``parse_processes`` > 1 parses in that many forked worker processes (the
+    command line uses it; an app may prefer to keep to threads).
     ``limits`` may set connect_timeout, read_timeout, deadline, max_bytes, max_redirects.
     """
     started = time.monotonic()
     limiter = HostLimiter(per_host)
-    cache = ParseCache() if share_parses else None
+    parser = Parser(parse_processes)
+    cache = ParseCache(parser) if share_parses else None
     summary = FetchSummary(sources=len(sources))
     lock = threading.Lock()
     progress_lock = threading.Lock()
@@ -354,7 +425,7 @@ def fetch_sources(
 
     def one(source: Source) -> None:
         nonlocal done
-        outcome, new_items, message = _fetch_one(store, source, limiter, force, limits, cache)
+        outcome, new_items, message = _fetch_one(store, source, limiter, force, limits, cache, parser)
         with lock:
             done += 1
             if outcome == "new":
@@ -374,15 +445,26 @@ def fetch_sources(
                 except Exception:  # a broken progress display must not stop the fetch
                     pass
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="briefdesk-fetch") as pool:
-        for future in [pool.submit(one, source) for source in unique.values()]:
-            future.result()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="briefdesk-fetch") as pool:
+            for future in [pool.submit(one, source) for source in unique.values()]:
+                future.result()
+    finally:
+        parser.close()
     summary.errors = [f"{name}: {message}" for name, message in sorted(summary.failures.items())]
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _fetch_one(store: QueueStore, source: Source, limiter: HostLimiter, force: bool, limits: dict, cache: ParseCache | None = None) -> tuple[str, int, str]:
+def _fetch_one(
+    store: QueueStore,
+    source: Source,
+    limiter: HostLimiter,
+    force: bool,
+    limits: dict,
+    cache: ParseCache | None = None,
+    parser: Callable[[bytes, str, dict[str, str]], ParsedFeed] = parse_feed,
+) -> tuple[str, int, str]:
     status = store.source_status(source.url)
     now = datetime.now(timezone.utc)
     if status is not None and not force and status.retry_after is not None and status.retry_after > now:
@@ -418,7 +500,7 @@ def _fetch_one(store: QueueStore, source: Source, limiter: HostLimiter, force: b
     if not headers["content-location"].lower().startswith(("http://", "https://")):
         headers["content-location"] = response.url
     try:
-        parsed = cache.parse(digest, body, response.url, headers) if cache else parse_feed(body, response.url, headers)
+        parsed = cache.parse(digest, body, response.url, headers) if cache else parser(body, response.url, headers)
         new_items = store.add_entries(source, parsed)
     except FeedError as exc:
         store.record_failure(source, str(exc), content=(new_etag, new_lm, digest))

@@ -235,3 +235,20 @@ def test_identical_bytes_are_parsed_once_unless_their_links_depend_on_the_addres
         f"{server.base}/a/stories/relative",
         f"{server.base}/b/stories/relative",
     ])
+
+
+def test_parsing_in_worker_processes_gives_the_same_queue(shared_feeds: Path, tmp_path: Path) -> None:
+    names = ["real/hackernews_rss.xml", "real/golem_de_iso-8859-1.xml", "jsonfeed/inessential.json", "adversarial/html_not_feed_cloudflare_like.html", "adversarial/xxe_file_passwd.xml"]
+    results = []
+    with FeedServer(shared_feeds) as server:
+        for processes in (0, 2):
+            with QueueStore(tmp_path / f"desk{processes}.db") as store:
+                parses = feeds.PARSE_COUNT
+                summary = fetch_sources(store, [Source(n, server.url(n)) for n in names], parse_processes=processes)
+                runs = feeds.PARSE_COUNT - parses
+                results.append((sorted((it.title, it.link) for it in store.items()), summary.failures, runs))
+    (threads, threads_failures, threads_runs), (workers, workers_failures, workers_runs) = results
+    assert threads == workers and len(threads) == 30 + 40 + 20
+    assert threads_failures == workers_failures and set(workers_failures) == {names[3], names[4]}
+    # feedparser ran for the two XML feeds and the web page; not for JSON, not for the entity file.
+    assert threads_runs == workers_runs == 3
