@@ -67,6 +67,7 @@ async def _whole_flow(tmp_path):
                 await pilot.press("tab")
         await settle(pilot)
 
+        assert app.queue.item(item.id).state == "drafting"
         # The checks turned clean as we typed; the status line agrees.
         assert "all clear" in _checks_summary(app), screen.findings
         assert "0 errors" in _status(app)

@@ -406,6 +406,18 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(place)
         del option_id
 
+    def _mark_drafting(self, draft: Draft) -> None:
+        """The first words written move a claimed item on to drafting."""
+        if not draft.item_id or draft.revises:
+            return
+        item = self.queue_pane.item(draft.item_id)
+        if item is not None and item.state == "claimed":
+            try:
+                self.desk.queue.set_state(draft.item_id, "drafting")
+            except KeyError:
+                return
+            self._refresh_item(draft.item_id)
+
     def _focus_in(self, pane_id: str) -> bool:
         node = self.focused
         while node is not None:
@@ -453,6 +465,7 @@ class MainScreen(Screen[None]):
         if snapshot is None:
             return
         self.editor.update_counts(snapshot.briefing)
+        self._mark_drafting(snapshot)
         generation = self.generation
         self._save_draft(generation, snapshot)
         self._run_checks(generation, snapshot.briefing, snapshot.source_text)
@@ -789,8 +802,10 @@ class MainScreen(Screen[None]):
             return
         if message.kind == "fetch":
             self.queue_pane.set_items(self.desk.queue.items(), self.desk.drafts.list())
-            if message.result is not None and getattr(message.result, "new", 0):
-                self.status.set(online=True)
+            result = message.result
+            if result is not None:
+                # Online when any source answered (new or unchanged); offline when none did.
+                self.status.set(online=bool(getattr(result, "new", 0) or getattr(result, "unchanged", 0)))
         if message.kind == "sync":
             result = message.result
             self.status.set(online=bool(result is not None and getattr(result, "ok", False)))

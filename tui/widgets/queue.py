@@ -29,6 +29,12 @@ STATE_MARKS = {
     "dismissed": ("×", "$text-muted"),
 }
 
+EMPTY_QUEUE = Content.assemble(
+    ("The queue is empty.", "bold"),
+    "\n\nPress f to fetch the desk's sources (the [[sources]] in the content repo's desk.toml, "
+    "or import an OPML file with briefdesk import-opml). To try the desk on sample feeds, run briefdesk demo.",
+)
+
 ITEM_PREFIX = "i:"
 DRAFT_PREFIX = "d:"
 
@@ -240,6 +246,10 @@ class QueuePane(Vertical):
             options.pop()
         option_list.set_options(options)
         if not option_list.option_count:
+            if needle:
+                self.show_source(Content(f"Nothing in the queue matches {self._filter.strip()!r}."))
+            else:
+                self.show_source(EMPTY_QUEUE)
             return
         index = 0
         if keep is not None:
@@ -259,9 +269,9 @@ class QueuePane(Vertical):
 
     # -- source text ----------------------------------------------------------
 
-    def show_source(self, text: str, marks: Sequence[tuple[int, int, str]] = (), heading: Content | None = None) -> None:
+    def show_source(self, text: str | Content, marks: Sequence[tuple[int, int, str]] = (), heading: Content | None = None) -> None:
         """Show a source text with the quotes and numbers the draft uses marked."""
-        body = Content(text)
+        body = text if isinstance(text, Content) else Content(text)
         spans = []
         for start, end, kind in marks:
             if 0 <= start < end <= len(body.plain):
