@@ -151,8 +151,16 @@ def _ts(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, timezone.utc)
 
 
-def _row_item(row: Sequence[Any]) -> SourceItem:
+def _row_item(row: Sequence[Any], names: dict[str, list[str]] | None = None) -> SourceItem:
     (iid, title, link, summary, published, guid, sources, category, fmt, feed_title, state, claimed_by, claimed_at, reason, fetched_at) = row
+    if names is not None:
+        # Most items share a source list: decode each distinct one once.
+        parsed = names.get(sources)
+        if parsed is None:
+            parsed = names[sources] = json.loads(sources)
+        source_names = list(parsed)
+    else:
+        source_names = json.loads(sources)
     return SourceItem(
         iid,
         title,
@@ -160,7 +168,7 @@ def _row_item(row: Sequence[Any]) -> SourceItem:
         summary,
         None if published is None else datetime.fromtimestamp(published, timezone.utc),
         guid,
-        json.loads(sources),
+        source_names,
         category,
         fmt,
         feed_title,
@@ -325,8 +333,9 @@ class QueueStore:
             entry.add(name)
         empty: frozenset[str] = frozenset()
         snapshot = []
+        names: dict[str, list[str]] = {}
         for row in self._db.execute(f"SELECT {_ITEM_COLUMNS}, search, sort_time FROM items ORDER BY sort_time DESC, id"):
-            item = _row_item(row[:15])
+            item = _row_item(row[:15], names)
             snapshot.append((row[15], row[16], item.state, frozenset(keys.get(item.id, empty)), item))
         self._snapshot = snapshot
         self._snapshot_index = {entry[4].id: n for n, entry in enumerate(snapshot)}
