@@ -117,13 +117,15 @@ def add_sources_to_desk(desk_file: Path, sources: Iterable[Source]) -> tuple[lis
             skipped.append(source)
             continue
         known.add(source.url)
-        table = tomlkit.table()
+        inline = not isinstance(existing, tomlkit.items.AoT)  # sources = [{...}, ...]
+        table = tomlkit.inline_table() if inline else tomlkit.table()
         table["name"] = source.name
         table["url"] = source.url
         table["category"] = source.category
         if source.format:
             table["format"] = source.format
-        table.add(tomlkit.nl())
+        if not inline:
+            table.add(tomlkit.nl())
         existing.append(table)
         added.append(source)
     if added:

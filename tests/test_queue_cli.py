@@ -203,3 +203,16 @@ def test_import_opml_reads_nested_folders_and_refuses_bad_files(tmp_path: Path) 
     assert refused.returncode == 2 and "declares XML entities" in refused.stderr
     broken = briefdesk("import-opml", str(tmp_path / "missing.opml"), "--repo", str(repo))
     assert broken.returncode == 2 and "cannot be read" in broken.stderr
+
+
+def test_import_into_an_inline_source_list_keeps_its_form(tmp_path: Path) -> None:
+    from stories.opml import add_sources_to_desk
+    from stories.profile import Source
+
+    desk = tmp_path / "desk.toml"
+    desk.write_text('# inline form\nsources = [{name = "A", url = "https://a.example.org/feed"}]\n\n[desk]\nname = "X"\n')
+    added, skipped = add_sources_to_desk(desk, [Source("B", "https://b.example.org/feed", "Earth", "HTML"), Source("A again", "https://a.example.org/feed")])
+    assert [s.name for s in added] == ["B"] and [s.name for s in skipped] == ["A again"]
+    text = desk.read_text()
+    assert text.startswith("# inline form\nsources = [{") and "[[sources]]" not in text
+    assert [(s.name, s.category) for s in load_profile(tmp_path).sources] == [("A", ""), ("B", "Earth")]
