@@ -286,3 +286,27 @@ def test_plain_briefdesk_creates_its_content_repo_and_works_offline(tmp_path):
             assert any(n.startswith("Sync") for n in _messages(app))
 
     run(scenario())
+
+
+def test_sync_pushes_to_the_remote_and_the_status_goes_online(tmp_path):
+    from desk_helpers import git
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        content = tmp_path / "content"
+        git(content, "remote", "add", "origin", str(remote))
+        git(content, "push", "-q", "-u", "origin", "main")
+        git(content, "commit", "-q", "--allow-empty", "-m", "A local commit not pushed yet")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert "↑1" in app.screen.query_one("#status").build().plain
+            await pilot.press("y")
+            await settle(pilot)
+            status = app.screen.query_one("#status").build().plain
+            assert "online" in status and "↑" not in status
+            assert git(remote, "log", "-1", "--format=%s", "main").strip() == "A local commit not pushed yet"
+
+    run(scenario())

@@ -111,6 +111,23 @@ async def _whole_flow(tmp_path):
         data = tomllib.loads(files[0].read_text("utf-8"))
         assert data["summary"].endswith("Divers will look again in April.")
         assert git(content, "status", "--porcelain").strip() == ""
+        # Only the summary line changed in the revision's diff.
+        diff = git(content, "diff", "HEAD~1", "HEAD", "--", str(files[0].relative_to(content)))
+        changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+        assert all(("Divers will look again" in line or "updated" in line or "giving young oysters" in line) for line in changed), changed
+
+    # Later, after a restart: the published item opens the story from the repo, to revise it again.
+    from stories.repo import ContentRepo
+    from tui.app import BriefDeskApp
+
+    app = BriefDeskApp(repo=ContentRepo.open(content), queue_path=app.queue_path, drafts_dir=app.drafts.folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *OYSTER_FILTER, "enter", "enter")
+        await settle(pilot)
+        assert app.screen.draft.revises == story_id
+        assert app.screen.query_one("#sec-headline", Input).value == OYSTER["headline"]
+        assert "Revising" in str(app.screen.query_one("#editor-title").render())
 
 
 def test_errors_refuse_publish_and_warnings_ask_first(tmp_path):
