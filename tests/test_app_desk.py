@@ -310,3 +310,33 @@ def test_sync_pushes_to_the_remote_and_the_status_goes_online(tmp_path):
             assert git(remote, "log", "-1", "--format=%s", "main").strip() == "A local commit not pushed yet"
 
     run(scenario())
+
+
+def test_throw_away_a_draft_from_the_palette(tmp_path):
+    from tui.screens.dialogs import ConfirmScreen
+
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            item_id = app.screen.draft.item_id
+            await pilot.press(*"A headline to throw away")
+            await settle(pilot)
+            assert app.queue.item(item_id).state == "drafting"
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"Throw away draft")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("y")
+            await settle(pilot)
+            assert app.screen.draft is None
+            assert app.drafts.list() == []
+            assert app.queue.item(item_id).state == "new"
+            assert not any(row.startswith("✎") for row in _rows(app))
+
+    run(scenario())

@@ -187,6 +187,7 @@ class BriefDeskApp(App[None]):
             ("Move key point down", "Swap with the point below (alt+down)", "move_point(1)"),
             ("Open published story", "Pick a published story to revise", "open_story"),
             ("Unfinished drafts", "List drafts that are not published yet", "drafts"),
+            ("Throw away draft", "Delete the open draft; its queue item goes back to new", "discard_draft"),
         ]
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))

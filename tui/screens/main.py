@@ -368,7 +368,9 @@ class MainScreen(Screen[None]):
         self.generation += 1
         self._written_generation = self.generation
         self.saved_generation = self.generation
-        title = f"Revising {draft.revises}" if draft.revises else "New briefing"
+        source = draft.briefing.source
+        origin = f" · from {source.name}" if source is not None and source.name else ""
+        title = (f"Revising {draft.revises}" if draft.revises else "New briefing") + origin
         self.editor.load(draft.briefing, title)
         self.status.set(
             has_draft=True,
@@ -863,6 +865,33 @@ class MainScreen(Screen[None]):
                 self.open_story(story_id)
 
         app.push_screen(PickScreen("Open a published story", rows, "Nothing is published yet."), picked)
+
+    def action_discard_draft(self) -> None:
+        """Throw the open draft away (its item goes back to new); asks first."""
+        from tui.screens.dialogs import ConfirmScreen
+
+        draft = self.draft
+        if draft is None:
+            self.app.notify("No briefing is open.", severity="warning")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes or self.draft is not draft:
+                return
+            app = self.desk
+            app.drafts.delete(draft.key)
+            if draft.item_id and not draft.revises:
+                item = app.queue.item(draft.item_id)
+                if item is not None and item.state in ("claimed", "drafting"):
+                    app.queue.set_state(draft.item_id, "new")
+                    self._refresh_item(draft.item_id)
+            self._close_draft()
+            self.queue_pane.set_drafts(app.drafts.list())
+            self.action_back_to_queue()
+            app.notify("Draft thrown away.", markup=False)
+
+        what = f"the revision of {draft.revises}" if draft.revises else "this draft"
+        self.app.push_screen(ConfirmScreen(f"Throw away {what}?", [Content(draft.title)], yes="Throw away", no="Keep"), answer)
 
     def action_drafts(self) -> None:
         """List unfinished drafts."""
