@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import OptionList
 
 from stories.profile import Source
 from stories.queue import QueueStore, ingest_bytes

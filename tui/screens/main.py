@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, OptionList, Tab, Tabs, TextArea
+from textual.widgets import Input, OptionList, Tab, Tabs
 from textual.worker import get_current_worker
 
 from stories.drafts import Draft, new_briefing
@@ -379,7 +379,6 @@ class MainScreen(Screen[None]):
             checked=False,
             note="published" if draft.revises and draft.saved is None else "",
         )
-        option_id = (ITEM_PREFIX + draft.item_id) if draft.item_id and self.queue_pane.item(draft.item_id) else DRAFT_PREFIX + draft.key
         self._shown_source = None
         self.queue_pane.show_source(draft.source_text, (), source_heading(draft))
         self._run_checks(self.generation, draft.briefing, draft.source_text)
@@ -406,7 +405,6 @@ class MainScreen(Screen[None]):
                     place(tries - 1)
 
             self.call_after_refresh(place)
-        del option_id
 
     def _mark_drafting(self, draft: Draft) -> None:
         """The first words written move a claimed item on to drafting."""
@@ -907,6 +905,3 @@ class MainScreen(Screen[None]):
                     self.open_draft(draft, focus=True)
 
         self.app.push_screen(PickScreen("Unfinished drafts", rows, "No unfinished drafts."), picked)
-
-    def focused_text_area(self) -> TextArea | None:
-        return self.focused if isinstance(self.focused, TextArea) else None
