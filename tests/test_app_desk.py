@@ -340,3 +340,17 @@ def test_throw_away_a_draft_from_the_palette(tmp_path):
             assert not any(row.startswith("✎") for row in _rows(app))
 
     run(scenario())
+
+
+def test_fetch_in_the_demo_reads_the_bundled_feeds_not_the_network(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path, demo=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            before = len(_rows(app))
+            await pilot.press("f")
+            await settle(pilot)
+            assert len(_rows(app)) == before
+            assert any("bundled sample feeds" in n for n in _messages(app))
+
+    run(scenario())

@@ -746,9 +746,18 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
     def _fetch_worker(self) -> None:
-        from stories.queue import QueueStore, fetch_sources
+        from stories.queue import QueueStore, fetch_sources, load_demo
 
         app = self.desk
+        if app.demo:
+            # The demo's sources are illustrative addresses: read the bundled sample feeds again instead.
+            store = QueueStore(app.queue_path)
+            try:
+                new = load_demo(store)
+            finally:
+                store.close()
+            self.post_message(WorkDone("fetch", f"The demo reads its bundled sample feeds, not the network: {new} new item{'s' if new != 1 else ''}."))
+            return
         sources = list(app.sources())
         if not sources:
             self.post_message(WorkDone("fetch", "The desk follows no sources yet: add [[sources]] to desk.toml or import an OPML file.", error=True))
