@@ -95,7 +95,7 @@ def test_sigkill_while_writing_loses_nothing_older_than_a_second(isolated_home):
         terminal.wait_for("New briefing")
         time.sleep(0.5)
         terminal.type(TYPED)
-        time.sleep(1.2)  # more than a second after the last keystroke
+        time.sleep(1.5)  # more than a second after the last keystroke
     finally:
         status = terminal.kill()
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
