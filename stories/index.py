@@ -4,20 +4,29 @@ A story file's git blob id names its content, so what a blob says (id,
 headline, source URL, updated) never changes. The index keeps those facts in a
 small cache file inside the git folder and parses only blobs it has not seen.
 One ``git ls-tree`` of the ``stories/`` tree gives path -> blob id; when that
-tree is the one seen last time, even that call is skipped.
+tree is the one seen last time, even that call is skipped. Unknown blobs are
+read in one pipelined ``git cat-file --batch`` call (50,000 one-at-a-time
+reads through a long-lived process would take seconds longer).
+
+git runs through GitPython's command runner (``run_git`` below, shared with
+``stories.repo``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
+import tempfile
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stories.model import PublishedStory
+
+if TYPE_CHECKING:
+    import git
 
 CACHE_NAME = "briefdesk-index.tsv"
 _CACHE_HEADER = "# briefdesk story index v1: blob id, story id, headline, source url, updated, status\n"
@@ -25,6 +34,51 @@ STORIES_DIR = "stories"
 
 # What one blob says: (story id, headline, source url, updated ISO text, status).
 BlobFacts = tuple[str, str, str, str, str]
+
+
+class GitRun(NamedTuple):
+    """What one git command gave back: exit status, output (str, or bytes when asked) and errors."""
+
+    returncode: int
+    stdout: Any
+    stderr: str
+
+
+class GitUnavailable(RuntimeError):
+    """git could not be run (not installed) or was stopped at its time limit; the message says which."""
+
+
+def run_git(
+    handle: git.Git, args: Sequence[str], input: str | bytes | None = None, env: dict[str, str] | None = None,
+    timeout: float = 300, text: bool = True,
+) -> GitRun:
+    """``git <args>`` through GitPython's runner (``Git.execute``); a failing git is a status, not an exception.
+
+    ``input`` is fed on stdin; ``env`` adds to the handle's environment. Output
+    is kept exactly (GitPython would otherwise drop a final newline).
+    """
+    from git.exc import GitCommandNotFound
+
+    stdin = None
+    if input is not None:
+        # GitPython hands stdin to the process as a file; a temporary one never blocks on a full pipe.
+        stdin = tempfile.TemporaryFile()
+        stdin.write(input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input)
+        stdin.seek(0)
+    try:
+        status, out, err = handle.execute(
+            [handle.GIT_PYTHON_GIT_EXECUTABLE or "git", *args], istream=stdin, with_extended_output=True,
+            with_exceptions=False, stdout_as_string=text, strip_newline_in_stdout=False,
+            kill_after_timeout=timeout, env=env,
+        )
+    except GitCommandNotFound:
+        raise GitUnavailable("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
+    finally:
+        if stdin is not None:
+            stdin.close()
+    if status != 0 and str(err).startswith("Timeout: the command"):
+        raise GitUnavailable(f"git {args[0]} took longer than {int(timeout)} s and was stopped")
+    return GitRun(status, out, err)
 
 
 def _escape(value: str) -> str:
@@ -135,10 +189,10 @@ def _parse_time(text: str) -> datetime | None:
 class StoryIndex:
     """Published stories of a tree, cached by blob id in ``<git dir>/briefdesk-index.tsv``."""
 
-    def __init__(self, root: Path, git_dir: Path, env: Callable[[], dict[str, str]] | None = None) -> None:
+    def __init__(self, root: Path, git_dir: Path, handle: git.Git) -> None:
         self.root = root
         self.cache_path = git_dir / CACHE_NAME
-        self._env = env or (lambda: dict(os.environ))
+        self._handle = handle  # the content repo's GitPython command handle
         self._blobs: dict[str, BlobFacts] | None = None
         self._tree: str | None = None
         self._rows: dict[str, PublishedStory] = {}
@@ -186,11 +240,9 @@ class StoryIndex:
     # -- reading ------------------------------------------------------------
 
     def _git(self, *args: str, input: bytes | None = None) -> bytes:
-        result = subprocess.run(
-            ["git", *args], cwd=self.root, input=input, capture_output=True, env=self._env(), timeout=300
-        )
+        result = run_git(self._handle, args, input=input, text=False)
         if result.returncode != 0:
-            raise RuntimeError(result.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+            raise RuntimeError(result.stderr.strip() or f"git {args[0]} failed")
         return result.stdout
 
     def _parse_blobs(self, wanted: dict[str, str]) -> dict[str, BlobFacts]:

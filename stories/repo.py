@@ -19,8 +19,18 @@ only ever moved by a two-tree ``git read-tree -m -u`` (what ``git checkout``
 does), which keeps staged and unstaged changes to other files and refuses
 rather than overwrite a change the editor has not committed.
 
-Everything runs the real ``git`` command (plumbing fed through stdin, one
-long-lived ``git cat-file --batch`` for reads); writers in this repo are
+Git is driven through GitPython, the project's git library (imported on first
+use, since it costs ~70 ms of start-up): ``git.Repo`` finds and holds the
+repository, its object database reads objects through one long-lived ``git
+cat-file`` and writes the new blobs and trees, and commits being replayed are
+read as GitPython ``Commit`` objects. The steps that must behave exactly like
+git run as git commands through GitPython's runner (``Git.execute``):
+``commit-tree`` (git's own identity and date rules: GitPython's commit writer
+rejects names git cleans up and ISO dates git accepts), ``update-ref`` with
+the old value (an atomic compare-and-swap GitPython's ref writer lacks),
+``update-index`` and ``read-tree`` (GitPython's ``IndexFile`` rewrites the
+whole 50,000-entry index in Python), ``config`` (GitPython's reader ignores
+``GIT_CONFIG_GLOBAL``), ``log``, fetch and push. Writers in this repo are
 serialized with ``flock`` on ``.git/briefdesk.lock``.
 """
 
@@ -29,26 +39,27 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fcntl
-import hashlib
+import io
 import os
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stories import codec
 from stories.fsutil import atomic_write
 from stories.ids import is_valid_id
-from stories.index import StoryIndex
+from stories.index import GitRun, StoryIndex, run_git
 from stories.model import Briefing, PublishedStory, SourceRef, content_hash, utcnow
 from stories.profile import DESK_FILE, Profile, ProfileError, default_desk_text, load_profile
+
+if TYPE_CHECKING:
+    import git
 
 ZERO = "0" * 40
 STALE_LOCK_SECONDS = 10 * 60
@@ -157,35 +168,46 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env["LC_ALL"] = "C"
-    env["GIT_TERMINAL_PROMPT"] = "0"  # sync must never sit waiting for a password
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        env.pop(name, None)
-    if extra:
-        env.update(extra)
-    return env
-
-
-def _run_git(cwd: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def _gitpython() -> Any:
+    """GitPython, imported on first use (~70 ms that commands which never open the repo should not pay)."""
     try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            input=input,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-            env=env or _git_env(),
-            timeout=timeout,
-        )
-    except FileNotFoundError:
-        raise RepoError("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
-    except subprocess.TimeoutExpired:
-        raise RepoError(f"git {args[0]} took longer than {int(timeout)} s and was stopped") from None
+        import git
+    except ImportError as exc:  # GitPython refuses to load when it cannot run git
+        raise RepoError(
+            f"git is not installed (or not on PATH), or GitPython cannot run it: Briefing Desk needs both for the content repo ({_first_line(str(exc))})"
+        ) from None
+    return git
+
+
+def _prepare(handle: git.Git, git_dir: Path | None = None, work_tree: Path | None = None) -> git.Git:
+    """Set the environment every git command of ``handle`` runs with, and return the handle.
+
+    With ``git_dir`` the repository is named outright, so a ``GIT_DIR``,
+    ``GIT_WORK_TREE`` or ``GIT_INDEX_FILE`` inherited from a git hook can never
+    point our commands at another repository or index.
+    """
+    env = {"GIT_TERMINAL_PROMPT": "0"}  # sync must never sit waiting for a password
+    if "GIT_SSH_COMMAND" not in os.environ:
+        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+    if git_dir is not None:
+        env.update(GIT_DIR=str(git_dir), GIT_WORK_TREE=str(work_tree), GIT_INDEX_FILE=str(git_dir / "index"))
+    handle.update_environment(**env)
+    return handle
+
+
+def _plain_git(cwd: Path, git_dir: Path | None = None) -> git.Git:
+    """A GitPython command handle working in ``cwd`` (no repository object needed)."""
+    return _prepare(_gitpython().Git(str(cwd)), git_dir, cwd if git_dir else None)
+
+
+def _run_git(handle: git.Git, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> GitRun:
+    """``git <args>`` through GitPython; git missing or too slow is a RepoError, any other failure a status."""
+    from stories.index import GitUnavailable
+
+    try:
+        return run_git(handle, args, input=input, env=env, timeout=timeout)
+    except GitUnavailable as exc:
+        raise RepoError(str(exc)) from None
 
 
 def _first_line(text: str) -> str:
@@ -206,18 +228,21 @@ def run_checks(briefing: Briefing, source_text: str | None, profile: Profile, pu
 class ContentRepo:
     """A content repo on disk. Open it with ``ContentRepo.open(path)`` or make one with ``init``."""
 
-    def __init__(self, root: Path, git_dir: Path, common_dir: Path) -> None:
+    def __init__(self, root: Path, git_dir: Path, common_dir: Path, handle: git.Repo | None = None) -> None:
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
+        if handle is None:
+            handle = _gitpython().Repo(str(root))
+        #: The GitPython repository; its ``git`` runs commands, its ``odb`` reads and writes objects.
+        self._repo: git.Repo = handle
+        self._cmd: git.Git = _prepare(handle.git, git_dir, root)
         self._profile: Profile | None = None
-        self._index = StoryIndex(root, common_dir, env=_git_env)
-        self._catfile: subprocess.Popen[bytes] | None = None
+        self._index = StoryIndex(root, common_dir, self._cmd)
         self._canonical: dict[str, str] = {}
-        self._hash_length: int | None = None
         self._config: dict[str, str] = {}
         # The app publishes from a worker thread while the UI reads the index:
-        # the cat-file pipe and the index are used by one thread at a time.
+        # GitPython's cat-file pipes and the index are used by one thread at a time.
         self._reading = threading.RLock()
         #: Used as committer when sync rewrites commits and git has no identity configured.
         self.editor: Editor | None = None
@@ -231,25 +256,33 @@ class ContentRepo:
         if not root.is_dir():
             raise RepoError(f"{root} does not exist. To make a new content repo there: briefdesk init {root}")
         root = root.resolve()
-        found = _run_git(root, "rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir")
-        lines = found.stdout.splitlines()
-        if found.returncode != 0 or len(lines) < 3:
-            raise RepoError(f"{root} is not a git repository, so it is not a content repo. To make one there: briefdesk init {root}")
-        top = Path(lines[0]).resolve()
+        git = _gitpython()
+        not_a_repo = f"{root} is not a git repository, so it is not a content repo. To make one there: briefdesk init {root}"
+        try:
+            handle = git.Repo(str(root), search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise RepoError(not_a_repo) from None
+        if handle.bare or handle.working_tree_dir is None:
+            handle.close()
+            raise RepoError(not_a_repo)
+        top = Path(handle.working_tree_dir).resolve()
+        if root in (Path(handle.git_dir).resolve(), Path(handle.common_dir).resolve()):
+            handle.close()
+            raise RepoError(f"{root} is the git folder of {top}, not a content repo. Open {top} instead")
         if top != root:
+            handle.close()
             raise RepoError(
                 f"{root} is a folder inside the git repository {top}, not a content repo of its own. "
                 f"Open {top} instead, or make a new content repo: briefdesk init {root}"
             )
+        _check_object_format(handle, root)
         if not (root / DESK_FILE).is_file():
+            handle.close()
             raise RepoError(
                 f"{root} is a git repository but has no {DESK_FILE}, so it is not a content repo. "
                 f"To make it one (adds {DESK_FILE} and a README, keeps everything else): briefdesk init {root}"
             )
-        git_dir = Path(lines[1])
-        common = Path(lines[2])
-        common = (root / common).resolve() if not common.is_absolute() else common
-        repo = cls(root, git_dir, common)
+        repo = cls(root, Path(handle.git_dir).resolve(), Path(handle.common_dir).resolve(), handle)
         repo.profile  # a broken desk.toml is reported on open, not mid-publish
         return repo
 
@@ -266,26 +299,35 @@ class ContentRepo:
             raise RepoError(f"{root} already has a {DESK_FILE}: it is a content repo already (open it with --repo {root})")
         if not os.access(root, os.W_OK):
             raise RepoError(f"{root} is read-only: cannot make a content repo there")
-        top = _run_git(root, "rev-parse", "--show-toplevel")
-        is_own_repo = top.returncode == 0 and Path(top.stdout.strip()).resolve() == root
-        identity = _identity(root if is_own_repo else None, editor)
-        if not is_own_repo:
+        git = _gitpython()
+        handle = _own_repo(root)
+        if handle is not None:
+            _check_object_format(handle, root)
+        identity = _identity(_prepare(handle.git, Path(handle.git_dir).resolve(), root) if handle else _plain_git(root), editor)
+        if handle is None:
+            # GIT_DIR named outright: a GIT_DIR inherited from a git hook must not get the init.
+            fresh = _plain_git(root, root / ".git")
             args = ["init", "-q"]
-            if not _run_git(root, "config", "init.defaultBranch").stdout.strip():
+            if not _run_git(fresh, "config", "init.defaultBranch").stdout.strip():
                 args.append("--initial-branch=main")
-            done = _run_git(root, *args)
+            done = _run_git(fresh, *args)
             if done.returncode != 0:
                 raise RepoError(f"git init failed in {root}: {_first_line(done.stderr)}")
+            handle = git.Repo(str(root))
         paths = [DESK_FILE]
         atomic_write(root / DESK_FILE, desk_file_text())
         if not (root / "README.md").exists():
             atomic_write(root / "README.md", README_TEXT)
             paths.append("README.md")
-        env = _git_env(_ident_env(identity, identity))
-        for args in (("add", "--", *paths), ("commit", "-q", "-m", "Start the content repo", "--", *paths)):
-            done = _run_git(root, *args, env=env)
-            if done.returncode != 0:
-                raise RepoError(f"git {args[0]} failed in {root}: {_first_line(done.stderr) or _first_line(done.stdout)}")
+        cmd = _prepare(handle.git, Path(handle.git_dir).resolve(), root)
+        env = _ident_env(identity, identity)
+        try:
+            for args in (("add", "--", *paths), ("commit", "-q", "-m", "Start the content repo", "--", *paths)):
+                done = _run_git(cmd, *args, env=env)
+                if done.returncode != 0:
+                    raise RepoError(f"git {args[0]} failed in {root}: {_first_line(done.stderr) or _first_line(done.stdout)}")
+        finally:
+            handle.close()
         return cls.open(root)
 
     @property
@@ -304,12 +346,9 @@ class ContentRepo:
         return self.profile
 
     def close(self) -> None:
-        """Stop the helper git process this object keeps for reading objects."""
-        if self._catfile is not None:
-            with contextlib.suppress(Exception):
-                self._catfile.stdin.close()  # type: ignore[union-attr]
-                self._catfile.wait(timeout=5)
-            self._catfile = None
+        """Stop the helper git processes GitPython keeps for reading objects (they restart when needed)."""
+        with self._reading:
+            self._repo.close()
 
     def __enter__(self) -> ContentRepo:
         return self
@@ -319,14 +358,23 @@ class ContentRepo:
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
-            self.close()
+            self._repo.close()  # no lock here: the collector may run in any thread
 
     # -- git helpers --------------------------------------------------------
 
-    def _git(self, *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return _run_git(self.root, *args, input=input, env=env, timeout=timeout)
+    def _git(self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> GitRun:
+        try:
+            return _run_git(self._cmd, *args, input=input, env=env, timeout=timeout)
+        except RepoError:
+            self._check_there()  # a deleted folder, not a missing git, is the likelier cause
+            raise
 
-    def _must(self, *args: str, input: str | None = None, env: dict[str, str] | None = None, what: str = "") -> str:
+    def _check_there(self) -> None:
+        """RepoError if the repo's folder or git folder has gone (moved or deleted while open)."""
+        if not self.git_dir.is_dir() or not self.root.is_dir():
+            raise RepoError(f"the content repo {self.root} is not there any more (moved or deleted?). Open it where it is now: --repo DIR")
+
+    def _must(self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None, what: str = "") -> str:
         done = self._git(*args, input=input, env=env)
         if done.returncode != 0:
             raise RepoError(f"{what or 'git ' + args[0]} failed: {_first_line(done.stderr) or _first_line(done.stdout)}")
@@ -335,32 +383,31 @@ class ContentRepo:
     def _object(self, name: str) -> tuple[str, str, bytes] | None:
         """(sha, type, data) of an object name like ``<commit>:<path>``, or None if missing."""
         with self._reading:
-            return self._read_object(name)
+            found = self._ask(name, self._cmd.get_object_data)
+        if found is None:
+            return None
+        sha, kind, _, data = found
+        return sha.decode(), kind.decode(), data
 
-    def _read_object(self, name: str) -> tuple[str, str, bytes] | None:
+    def _ask(self, name: str, ask: Any) -> Any:
+        """One question to GitPython's long-lived ``git cat-file`` (under ``_reading``); None if the name is unknown."""
+        from git.exc import GitCommandNotFound
+
         if "\n" in name or "\r" in name:
             return None  # cannot be asked over the line-based pipe; no story path has one
         for attempt in (1, 2):
             try:
-                if self._catfile is None or self._catfile.poll() is not None:
-                    self._catfile = subprocess.Popen(
-                        ["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                        stderr=subprocess.DEVNULL, env=_git_env(),
-                    )
-                assert self._catfile.stdin and self._catfile.stdout
-                self._catfile.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
-                self._catfile.stdin.flush()
-                header = self._catfile.stdout.readline().split()
-                if len(header) != 3:
-                    return None  # "<name> missing" / "ambiguous"
-                size = int(header[2])
-                data = self._catfile.stdout.read(size)
-                self._catfile.stdout.read(1)
-                return header[0].decode(), header[1].decode(), data
-            except (BrokenPipeError, OSError, ValueError):
-                self.close()
+                return ask(name)
+            except ValueError:  # "<name> missing" / "ambiguous" (or a name that cannot be sent)
+                self._check_there()  # the pipe outlives a deleted repo: missing everything means gone
+                return None
+            except OSError:
+                self._cmd.clear_cache()  # the process died: GitPython starts a new one
                 if attempt == 2:
                     raise RepoError("git cat-file stopped unexpectedly while reading the repo") from None
+            except GitCommandNotFound:
+                self._check_there()
+                raise RepoError("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
         return None
 
     def _blob_text(self, rev: str, path: str) -> str | None:
@@ -370,11 +417,10 @@ class ContentRepo:
         return found[2].decode("utf-8", "replace")
 
     def _rev(self, name: str) -> str | None:
-        """The commit a ref or revision names, or None."""
-        done = self._git("rev-parse", "--verify", "-q", f"{name}^{{commit}}")
-        if done.returncode != 0:
-            return None
-        return done.stdout.strip() or None
+        """The commit a ref or revision names, or None (asked of the long-lived cat-file: no process per call)."""
+        with self._reading:
+            found = self._ask(f"{name}^{{commit}}", self._cmd.get_object_header)
+        return found[0].decode() if found else None
 
     def _stories_tree(self, commit: str) -> str | None:
         found = self._object(f"{commit}:stories")
@@ -383,12 +429,11 @@ class ContentRepo:
     def _head_ref(self) -> str | None:
         """``refs/heads/<name>`` HEAD points at, or None when HEAD is detached."""
         try:
-            text = (self.git_dir / "HEAD").read_text("utf-8").strip()
-        except OSError as exc:
-            raise RepoError(f"cannot read {self.git_dir / 'HEAD'}: {exc.strerror or exc}") from None
-        if text.startswith("ref: "):
-            return text[5:].strip()
-        return None
+            return self._repo.head.reference.path
+        except TypeError:  # GitPython's word for a detached HEAD
+            return None
+        except (OSError, ValueError) as exc:
+            raise RepoError(f"cannot read {self.git_dir / 'HEAD'}: {getattr(exc, 'strerror', None) or exc}") from None
 
     def _branch(self) -> str:
         ref = self._head_ref()
@@ -550,7 +595,7 @@ class ContentRepo:
         ``allow_warnings=False``) and RepoError on any fault; in both cases the
         repo is as it was.
         """
-        identity = _identity(self.root, editor)
+        identity = _identity(self._cmd, editor)
         if not is_valid_id(briefing.id):
             raise RepoError(f"the story id {briefing.id!r} cannot be a file name (lowercase letters, digits and hyphens)")
         if not briefing.headline.strip():
@@ -733,46 +778,20 @@ class ContentRepo:
         return result
 
     def _write_object(self, kind: str, data: bytes) -> str:
-        """Store one git object and return its id (a loose object, fsynced, like git writes it)."""
-        if self._hash_len != 40:
-            # A sha256 repository: let git do the hashing.
-            done = subprocess.run(
-                ["git", "hash-object", "-w", "-t", kind, "--stdin", "--literally"], cwd=self.root, input=data,
-                capture_output=True, env=_git_env(),
-            )
-            if done.returncode != 0:
-                raise RepoError(f"storing a {kind} in git failed: {_first_line(done.stderr.decode('utf-8', 'replace'))}")
-            return done.stdout.decode().strip()
-        raw = f"{kind} {len(data)}\0".encode() + data
-        sha = hashlib.sha1(raw).hexdigest()
-        folder = self.common_dir / "objects" / sha[:2]
-        target = folder / sha[2:]
-        if target.exists():
-            return sha
+        """Store one git object with GitPython's object database and return its id (fsynced, so it outlives a crash)."""
+        from gitdb.base import IStream
+
+        odb = self._repo.odb
         try:
-            folder.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix="tmp_obj_")
+            sha = odb.store(IStream(kind, len(data), io.BytesIO(data))).hexsha.decode()
+            fd = os.open(odb.db_path(odb.object_path(sha)), os.O_RDONLY)
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(zlib.compress(raw, 1))
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         except OSError as exc:
             raise RepoError(f"cannot write to the git folder ({exc.strerror or exc}). Nothing was published") from None
         return sha
-
-    @property
-    def _hash_len(self) -> int:
-        if self._hash_length is None:
-            fmt = self._git("rev-parse", "--show-object-format").stdout.strip()
-            self._hash_length = 64 if fmt == "sha256" else 40
-        return self._hash_length
 
     def _splice(self, tree: str | None, changes: dict[tuple[str, ...], str]) -> str:
         """``tree`` with blobs put at these paths (path parts -> blob id); returns the new tree id.
@@ -789,7 +808,7 @@ class ContentRepo:
         groups: dict[str, dict[tuple[str, ...], str]] = {}
         for parts, blob in changes.items():
             groups.setdefault(parts[0], {})[parts[1:]] = blob
-        size = len(bytes.fromhex(ZERO[: self._hash_len]))
+        size = 20  # sha1 object ids (sha256 repositories are refused on open)
         for name, inner in sorted(groups.items()):
             raw_name = name.encode("utf-8")
             if () in inner:
@@ -810,12 +829,14 @@ class ContentRepo:
         if found is None:
             raise RepoError(f"the commit {parent} cannot be read: run git fsck in the content repo")
         tree = self._splice(found[0], {tuple(path.split("/")): sha for path, sha in blobs.items()})
-        env = _git_env(_ident_env(identity, self._committer(identity)))
+        # git commit-tree, not GitPython's Commit.create_from_tree: git's rules for names and
+        # GIT_AUTHOR_DATE (ISO dates with an offset) must hold exactly as with git commit.
+        env = _ident_env(identity, self._committer(identity))
         commit = self._must("commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env, what="writing the commit").strip()
         return commit, tree
 
     def _committer(self, identity: Editor) -> Editor:
-        self._config = _git_config(self.root)
+        self._config = _git_config(self._cmd)
         name, email = self._config.get("user.name", ""), self._config.get("user.email", "")
         return Editor(name, email) if name and email else identity
 
@@ -1061,12 +1082,12 @@ class ContentRepo:
             state="rejected",
         )
 
-    def _network(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def _network(self, *args: str) -> GitRun:
         """A fetch or push; a remote that does not answer in time counts as a failure, not a crash."""
         try:
             return self._git(*args, timeout=NETWORK_TIMEOUT)
         except RepoError as exc:
-            return subprocess.CompletedProcess(["git", *args], 128, "", f"fatal: {exc}")
+            return GitRun(128, "", f"fatal: {exc}")
 
     def _offline(self, head: str, tracking_ref: str, remote: str, reason: str = "") -> SyncResult:
         waiting = self._waiting(head, self._rev(tracking_ref))
@@ -1116,6 +1137,7 @@ class ContentRepo:
         commits = self._must("rev-list", "--reverse", "--topo-order", head, "--not", onto).split()
         if not commits:
             return onto
+        from git.objects.util import altz_to_utctz_str
         fd, index_file = tempfile.mkstemp(prefix="briefdesk-sync-", suffix=".index", dir=self.git_dir)
         os.close(fd)
         os.unlink(index_file)
@@ -1123,10 +1145,14 @@ class ContentRepo:
         committer = self._committer(self.editor or Editor("Briefing Desk", "briefdesk@localhost"))
         try:
             tip = onto
-            env = _git_env({"GIT_INDEX_FILE": index_file})
+            env = {"GIT_INDEX_FILE": index_file}
             self._must("read-tree", tip, env=env)
             for commit in commits:
-                parents = self._must("rev-list", "--parents", "-n1", commit).split()[1:]
+                with self._reading:  # GitPython reads the commit through its cat-file pipe
+                    original = self._repo.commit(commit)
+                    parents = [p.hexsha for p in original.parents]
+                    author, message = original.author, original.message
+                    date = f"{original.authored_date} {altz_to_utctz_str(original.author_tz_offset)}"
                 if len(parents) != 1:
                     return ["(a merge commit among your local commits: sync by hand with git pull --rebase)"]
                 parent = parents[0]
@@ -1158,12 +1184,12 @@ class ContentRepo:
                     continue  # already upstream, as git rebase would drop it
                 self._must("update-index", "--index-info", input="\n".join(updates) + "\n", env=env)
                 tree = self._must("write-tree", env=env).strip()
-                who = self._must("log", "-1", "--format=%an%x00%ae%x00%ad%x00%B", "--date=raw", commit)
-                name, email, date, message = who.split("\0", 3)
-                commit_env = _git_env({
-                    "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,
+                if isinstance(message, bytes):  # GitPython could not decode it
+                    message = message.decode("utf-8", "replace")
+                commit_env = {
+                    "GIT_AUTHOR_NAME": author.name or "", "GIT_AUTHOR_EMAIL": author.email or "", "GIT_AUTHOR_DATE": date,
                     "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,
-                })
+                }
                 tip = self._must("commit-tree", tree, "-p", tip, "-F", "-", input=message.rstrip("\n") + "\n", env=commit_env).strip()
             return tip
         finally:
@@ -1181,7 +1207,7 @@ class ContentRepo:
         done = self._git("merge-file", "-q", *names)
         if done.returncode != 0:
             return None
-        return self._must("hash-object", "-w", "--", names[0]).strip()
+        return self._write_object("blob", Path(names[0]).read_bytes())
 
     def _conflict(self, branch: str, head: str, tracking: str, remote: str, remote_branch: str, paths: list[str]) -> SyncResult:
         story_paths = [p for p in paths if p.startswith("stories/") and p.endswith(".toml")]
@@ -1247,11 +1273,11 @@ def _section_text(briefing: Briefing | None, key: str) -> str:
     return briefing.text(key)
 
 
-def _identity(root: Path | None, editor: Editor | None) -> Editor:
+def _identity(handle: git.Git, editor: Editor | None) -> Editor:
     """The editor given, else git's user.name/user.email; a clear error if neither is set."""
     if editor is not None and editor.name.strip() and editor.email.strip():
         return editor
-    name, email = _git_identity(root or Path.cwd())
+    name, email = _git_identity(handle)
     if name and email:
         return Editor(name, email)
     raise RepoError(
@@ -1261,9 +1287,13 @@ def _identity(root: Path | None, editor: Editor | None) -> Editor:
     )
 
 
-def _git_config(cwd: Path) -> dict[str, str]:
-    """git's user.name, user.email and core.autocrlf (absent when unset), in one call."""
-    out = _run_git(cwd, "config", "-z", "--get-regexp", r"^(user\.(name|email)|core\.autocrlf)$").stdout
+def _git_config(handle: git.Git) -> dict[str, str]:
+    """git's user.name, user.email and core.autocrlf (absent when unset), in one call.
+
+    Asked of ``git config``, not GitPython's config reader, which skips
+    ``GIT_CONFIG_GLOBAL``, ``GIT_CONFIG_NOSYSTEM`` and conditional includes.
+    """
+    out = _run_git(handle, "config", "-z", "--get-regexp", r"^(user\.(name|email)|core\.autocrlf)$").stdout
     values = {}
     for record in out.split("\0"):
         key, _, value = record.partition("\n")
@@ -1272,10 +1302,37 @@ def _git_config(cwd: Path) -> dict[str, str]:
     return values
 
 
-def _git_identity(cwd: Path) -> tuple[str, str]:
+def _git_identity(handle: git.Git) -> tuple[str, str]:
     """git's user.name and user.email (empty when unset)."""
-    values = _git_config(cwd)
+    values = _git_config(handle)
     return values.get("user.name", ""), values.get("user.email", "")
+
+
+def _check_object_format(handle: git.Repo, root: Path) -> None:
+    """RepoError (and the handle closed) for a sha256 repository: GitPython reads sha1 object ids only."""
+    try:
+        fmt = str(handle.config_reader("repository").get_value("extensions", "objectformat", "sha1"))
+    except Exception:  # an unreadable config: git itself says so on the first command
+        return
+    if fmt.lower() != "sha1":
+        handle.close()
+        raise RepoError(
+            f"{root} is a git repository with {fmt} object names, which Briefing Desk cannot read yet "
+            "(its git library, GitPython, reads sha1 repositories only). Use a repository made with a plain git init"
+        )
+
+
+def _own_repo(root: Path) -> git.Repo | None:
+    """The git repository whose work tree is exactly ``root``, or None (none there, or ``root`` is inside another)."""
+    git = _gitpython()
+    try:
+        handle = git.Repo(str(root))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    if handle.working_tree_dir is not None and Path(handle.working_tree_dir).resolve() == root:
+        return handle
+    handle.close()
+    return None
 
 
 def _tree_key(name: bytes, is_tree: bool) -> bytes:

@@ -194,3 +194,43 @@ def test_publishing_again_repairs_a_story_file_lost_from_the_work_tree(desk: Con
     assert porcelain(desk.root).startswith("D ")
     assert desk.publish(make_briefing(), SOURCE_TEXT).action == "unchanged"
     assert path.exists() and porcelain(desk.root) == ""
+
+
+def test_publishing_from_inside_a_git_hook_of_another_repo_commits_to_the_content_repo(desk: ContentRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pre-commit hook elsewhere runs with GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE of its own repo.
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    repo = ContentRepo.open(desk.root)
+    result = repo.publish(make_briefing(), SOURCE_TEXT)
+    repo.close()
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(name)
+    assert git(desk.root, "log", "-1", "--format=%s").strip() == "Publish: Otters return to the Millbrook after ten years of volunteer river repair"
+    assert git(desk.root, "rev-parse", "HEAD").strip() == result.commit
+    assert porcelain(desk.root) == ""
+    assert git(other, "rev-parse", "--verify", "-q", "HEAD", check=False) == ""  # the other repo got nothing
+    assert not (other / ".git" / "index").exists()
+
+
+def test_a_sha256_repository_is_refused_in_words(tmp_path: Path) -> None:
+    folder = tmp_path / "sha256-desk"
+    git(tmp_path, "init", "-q", "--object-format=sha256", str(folder))
+    with pytest.raises(RepoError, match="sha256 object names"):
+        ContentRepo.init(folder)
+    assert not (folder / "desk.toml").exists()  # refused before anything was written
+
+
+def test_a_repo_deleted_while_open_says_so(desk: ContentRepo, tmp_path: Path) -> None:
+    desk.publish(make_briefing(), SOURCE_TEXT)
+    moved = tmp_path / "moved"
+    desk.root.rename(moved)
+    try:
+        with pytest.raises(RepoError, match="not there any more"):
+            desk.log()
+        with pytest.raises(RepoError, match="not there any more"):
+            desk.published()
+    finally:
+        moved.rename(desk.root)
