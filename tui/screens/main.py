@@ -406,6 +406,17 @@ class MainScreen(Screen[None]):
 
             self.call_after_refresh(place)
 
+    def _label_checks_tab(self, errors: int, warnings: int) -> None:
+        """The Checks tab carries the counts, so a narrow terminal shows them from any tab."""
+        parts: list[Any] = ["Checks"]
+        if errors:
+            parts.append((f" ✗{errors}", "$text-error"))
+        if warnings:
+            parts.append((f" ⚠{warnings}", "$text-warning"))
+        if self.draft is not None and not errors and not warnings:
+            parts.append((" ✓", "$text-success"))
+        self.query_one("#tab-checks", Tab).label = Content.assemble(*parts)
+
     def _mark_drafting(self, draft: Draft) -> None:
         """The first words written move a claimed item on to drafting."""
         if not draft.item_id or draft.revises:
@@ -537,6 +548,7 @@ class MainScreen(Screen[None]):
         errors = sum(1 for f in message.findings if f.severity == "error")
         warnings = sum(1 for f in message.findings if f.severity == "warning")
         self.status.set(errors=errors, warnings=warnings, checked=True)
+        self._label_checks_tab(errors, warnings)
         if self._shown_source is None or (
             self._shown_source in (ITEM_PREFIX + self.draft.item_id, DRAFT_PREFIX + self.draft.key)
         ):
@@ -634,6 +646,7 @@ class MainScreen(Screen[None]):
             self._settle_timer = None
         self.editor.clear()
         self.checks.clear()
+        self._label_checks_tab(0, 0)
         self.findings = []
         self.marks = []
         self.status.set(has_draft=False, checked=False)
@@ -659,6 +672,7 @@ class MainScreen(Screen[None]):
         errors = [f for f in findings if f.severity == "error"]
         warnings = [f for f in findings if f.severity == "warning"]
         self.status.set(errors=len(errors), warnings=len(warnings), checked=True)
+        self._label_checks_tab(len(errors), len(warnings))
         if errors:
             lines = "\n".join(f"• {f.message}" for f in errors[:4])
             more = f"\n… and {len(errors) - 4} more in the checks panel" if len(errors) > 4 else ""

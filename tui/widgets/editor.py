@@ -106,7 +106,11 @@ class KeyPointList(Vertical):
         self.section = section
 
     def compose(self) -> ComposeResult:
-        yield from ()
+        yield Static(
+            Content.styled("Enter: new point · alt+↑/↓: move · alt+x: remove", "$text-muted"),
+            classes="point-keys",
+            markup=False,
+        )
 
     @property
     def inputs(self) -> list[KeyPointInput]:
@@ -136,7 +140,7 @@ class KeyPointList(Vertical):
                     touched.append((inputs[index], value))
             else:
                 row, point = self._row(index + 1, value)
-                self.mount(row)
+                self.mount(row, before=self.query_one(".point-keys"))
                 touched.append((point, value))
         for row in rows[len(values) :]:
             row.remove()
