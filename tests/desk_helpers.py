@@ -73,3 +73,20 @@ async def write(pilot, text: str) -> None:
         pilot.app.post_message(events.Paste(head + " "))  # as the terminal driver sends it
         await pilot.pause()
     await pilot.press(*tail)
+
+
+async def run_command(pilot, title: str) -> None:
+    """Open the command palette, type a command's title, wait for it to be found, and run it."""
+    import asyncio
+
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*title)
+    for _ in range(200):
+        await asyncio.sleep(0.02)
+        found = pilot.app.screen.query(CommandList)
+        if found and found.first().option_count and str(found.first().get_option_at_index(0).prompt).startswith(title):
+            break
+    await pilot.press("enter")

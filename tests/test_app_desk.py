@@ -7,7 +7,7 @@ from importlib import resources
 
 from textual.widgets import Input, OptionList, TextArea
 
-from desk_helpers import OYSTER_FILTER, demo_app, settle
+from desk_helpers import OYSTER_FILTER, demo_app, run_command, settle
 from feed_server import FeedServer
 from stories.drafts import DraftStore
 from stories.profile import Source
@@ -164,11 +164,7 @@ def test_keys_remapped_in_the_config_and_every_action_in_the_palette(tmp_path):
                           "Open published story", "Unfinished drafts", "Help", "Theme"):
                 assert title in titles
             # The palette runs them: ctrl+p, type, Enter.
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            await pilot.press(*"Dismiss item")
-            await pilot.pause(0.3)
-            await pilot.press("enter")
+            await run_command(pilot, "Dismiss item")
             await settle(pilot)
             assert isinstance(app.screen, ReasonScreen)
             await pilot.press("escape")
@@ -281,6 +277,7 @@ def test_plain_briefdesk_creates_its_content_repo_and_works_offline(tmp_path):
             await settle(pilot)
             status = app.screen.query_one("#status").build().plain
             assert status.startswith("main") and "offline" in status
+            assert app.started_ms is not None and app.started_ms > 0  # logged as "started in N ms"
             await pilot.press("y")  # sync with no remote: a clear word, no crash
             await settle(pilot)
             assert any(n.startswith("Sync") for n in _messages(app))
@@ -325,11 +322,7 @@ def test_throw_away_a_draft_from_the_palette(tmp_path):
             await pilot.press(*"A headline to throw away")
             await settle(pilot)
             assert app.queue.item(item_id).state == "drafting"
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            await pilot.press(*"Throw away draft")
-            await pilot.pause(0.3)
-            await pilot.press("enter")
+            await run_command(pilot, "Throw away draft")
             await settle(pilot)
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press("y")
