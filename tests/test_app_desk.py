@@ -140,8 +140,14 @@ def test_key_points_add_remove_and_reorder_from_the_keyboard(tmp_path):
             await pilot.press("ctrl+u", "backspace")  # emptied, then removed
             await pilot.pause()
             assert points.values() == ["first", "second", "third"]
+            await pilot.press("alt+x")  # removes the point with the cursor ("second"), types nothing
+            await pilot.pause()
+            assert points.values() == ["first", "third"]
+            await pilot.press("enter", *"second again")  # the cursor was on "first"
+            await pilot.pause()
+            assert points.values() == ["first", "second again", "third"]
             await settle(pilot)
-            assert app.screen.draft.briefing.items("key_points") == ["first", "second", "third"]
+            assert app.screen.draft.briefing.items("key_points") == ["first", "second again", "third"]
             counts = str(editor.query_one("#label-key_points").render())
             assert "3 items" in counts
 

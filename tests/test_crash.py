@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from stories.drafts import DraftStore
 from stories.queue import QueueStore, load_demo
 from stories.repo import ContentRepo
 from tui import locations
@@ -63,6 +64,10 @@ class Terminal:
         for char in text:
             os.write(self.fd, char.encode())
             time.sleep(delay)
+
+    def send(self, data: bytes) -> None:
+        """Bytes in one write, as a terminal sends a key like alt+e (ESC e)."""
+        os.write(self.fd, data)
 
     def kill(self) -> int:
         os.kill(self.pid, signal.SIGKILL)
@@ -116,3 +121,35 @@ def test_sigkill_while_writing_loses_nothing_older_than_a_second(isolated_home):
             assert "oyster" in app.screen.draft.source_text
 
     asyncio.run(restart())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_alt_e_writes_a_section_in_the_editor_from_EDITOR(isolated_home, tmp_path):
+    ContentRepo.init(locations.default_repo())
+    store = QueueStore(locations.queue_db())
+    load_demo(store)
+    store.close()
+    editor = tmp_path / "outside-editor"
+    editor.write_text("#!/bin/sh\nprintf 'Written in the outside editor, then saved.\\n' > \"$1\"\n", "utf-8")
+    editor.chmod(0o755)
+
+    env = {**os.environ, "TERM": "xterm-256color", "EDITOR": str(editor)}
+    env.pop("VISUAL", None)
+    terminal = Terminal([sys.executable, "-m", "tui.cli"], env)
+    try:
+        terminal.wait_for("filter the queue")
+        time.sleep(0.5)
+        terminal.type("/oyster\r")
+        time.sleep(0.3)
+        terminal.type("\r")
+        terminal.wait_for("New briefing")
+        time.sleep(0.5)
+        terminal.type("\t")  # headline → summary
+        time.sleep(0.3)
+        terminal.send(b"\x1be")  # alt+e
+        terminal.wait_for("outside editor, then saved")
+        time.sleep(1.5)
+    finally:
+        terminal.kill()
+    drafts = DraftStore(locations.drafts_dir()).list()
+    assert [d.briefing.text("summary") for d in drafts] == ["Written in the outside editor, then saved."]

@@ -62,16 +62,61 @@ class SectionInput(Input):
 
 
 class SectionText(TextArea):
-    """A text section; Tab moves on rather than indenting."""
+    """A text section; Tab moves on rather than indenting; alt+e hands it to $VISUAL / $EDITOR."""
+
+    BINDINGS = [
+        Binding("alt+e", "external_edit", "Edit in $EDITOR", id="section.external_edit", priority=True),
+    ]
+
+    def action_external_edit(self) -> None:
+        """Write this section in the editor from $VISUAL or $EDITOR; the text comes back when it exits."""
+        import os
+        import shlex
+        import subprocess
+        import tempfile
+        from pathlib import Path
+
+        from textual.app import SuspendNotSupported
+
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not command:
+            self.app.notify("Set $EDITOR (or $VISUAL) to the editor you want, e.g. EDITOR=nano.", title="No editor", severity="warning", markup=False)
+            return
+        fd, name = tempfile.mkstemp(prefix="briefdesk-", suffix=".txt")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(self.text)
+            try:
+                with self.app.suspend():
+                    code = subprocess.call([*shlex.split(command), name])
+            except SuspendNotSupported:
+                self.app.notify("This terminal cannot hand the screen to another editor.", severity="warning", markup=False)
+                return
+            except OSError as exc:
+                self.app.notify(f"Could not start {command!r}: {exc.strerror or exc}", title="Editor", severity="error", markup=False)
+                return
+            if code != 0:
+                self.app.notify(f"{command} exited with status {code}; the section is unchanged.", severity="warning", markup=False)
+                return
+            text = Path(name).read_text("utf-8").rstrip("\n")
+        finally:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+        if text != self.text:
+            self.replace(text, (0, 0), self.document.end)  # one undoable edit; posts Changed, so it autosaves
+        self.focus()
 
 
 class KeyPointInput(Input):
     """One key point of a list section."""
 
     BINDINGS = [
-        Binding("alt+up", "move(-1)", "Move point up", id="keypoint.move_up", show=False),
-        Binding("alt+down", "move(1)", "Move point down", id="keypoint.move_down", show=False),
-        Binding("alt+x", "remove", "Remove point", id="keypoint.remove", show=False),
+        # Priority: an Input types the letter of alt+x before ordinary bindings are looked at.
+        Binding("alt+up", "move(-1)", "Move point up", id="keypoint.move_up", show=False, priority=True),
+        Binding("alt+down", "move(1)", "Move point down", id="keypoint.move_down", show=False, priority=True),
+        Binding("alt+x", "remove", "Remove point", id="keypoint.remove", show=False, priority=True),
     ]
 
     class Move(Message):
