@@ -213,12 +213,17 @@ def test_a_broken_theme_gives_a_notification_and_the_default(tmp_path):
         themes = locations.user_themes_dir()
         themes.mkdir(parents=True)
         (themes / "broken.toml").write_text("name = 'broken'\nprimary = 'not a colour'\n", "utf-8")
-        app = demo_app(tmp_path, config=Config(theme="no-such-theme"))
+        config_file = locations.config_file()
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        config_file.write_text('theme = "no-such-theme"\n', "utf-8")
+        app = demo_app(tmp_path, config=load_config())
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             assert app.theme == "briefdesk-dark"
             text = "\n".join(_messages(app))
             assert "broken.toml" in text and "no-such-theme" in text
+        # The fallback is not written over the editor's own setting.
+        assert load_config().theme == "no-such-theme"
 
     run(scenario())
 

@@ -86,6 +86,7 @@ class BriefDeskApp(App[None]):
         from tui import locations
 
         problems = install_themes(self, self.config.theme, extra_dirs=(locations.user_themes_dir(),))
+        self._themes_ready = True  # from here on a theme change is the editor's choice, worth remembering
         for problem in problems + self._startup_problems:
             self.notify(problem, title="Settings", severity="warning", markup=False, timeout=8)
         if self.config.keys:
@@ -113,7 +114,9 @@ class BriefDeskApp(App[None]):
 
     def watch_theme(self, theme: str) -> None:
         # Remember a theme chosen from the palette, keeping the config's comments.
-        if self.config.path is not None and theme and theme != self.config.theme and self.is_mounted and not self.demo:
+        if not getattr(self, "_themes_ready", False) or self.demo:
+            return
+        if self.config.path is not None and theme and theme != self.config.theme:
             from tui.config import set_config_value
 
             try:
