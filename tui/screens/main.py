@@ -84,6 +84,8 @@ class MainScreen(Screen[None]):
         self._written_generation = 0
         self._shown_source: str | None = None
         self._switching = False
+        self._publishing = False
+        self._publish_generation = 0
         self.pane = "queue"
 
     @property
@@ -662,6 +664,9 @@ class MainScreen(Screen[None]):
         if self.draft is None:
             self.app.notify("No briefing is open: start one from the queue.", severity="warning")
             return
+        if self._publishing:
+            self.app.notify("Already publishing this story…", severity="information")
+            return
         self.flush()
         app = self.desk
         briefing = self.editor.read()
@@ -708,6 +713,8 @@ class MainScreen(Screen[None]):
         if briefing.created is None:
             briefing.created = briefing.updated
         self.status.set(work="publishing…")
+        self._publishing = True
+        self._publish_generation = self.generation
         self._publish_worker(briefing, draft)
 
     @work(thread=True, exclusive=True, group="publish", exit_on_error=False)
@@ -728,6 +735,7 @@ class MainScreen(Screen[None]):
 
     def _published(self, result: Any, briefing: Briefing, draft: Draft) -> None:
         app = self.desk
+        typed_meanwhile = self.generation > self._publish_generation and self.draft is draft
         action = getattr(result, "action", "publish")
         story_id = briefing.id
         if draft.item_id:
@@ -738,7 +746,9 @@ class MainScreen(Screen[None]):
             self._refresh_item(draft.item_id)
         if briefing.source is not None and briefing.source.url:
             app.queue.mark_published([briefing.source.url])
-        app.drafts.delete(draft.key)
+        with self._save_lock:  # an autosave still in flight must not bring the published draft back
+            app.drafts.delete(draft.key)
+            self._written_generation = self.generation + 1
         self.queue_pane.set_drafts(app.drafts.list())
         commit = (getattr(result, "commit", None) or "")[:8]
         words = {"publish": "Published", "revise": "Revised", "unchanged": "Nothing changed in"}.get(action, "Published")
@@ -746,6 +756,12 @@ class MainScreen(Screen[None]):
         # The story stays open: edit and publish again to revise it.
         revision = Draft(key=f"story-{story_id}", briefing=briefing, source_text=draft.source_text, item_id=draft.item_id, revises=story_id)
         revision.focus, revision.cursor = draft.focus, draft.cursor
+        if typed_meanwhile:
+            # Words typed while git was busy belong to the next revision, not to the bin.
+            now = self.editor.read()
+            now.id, now.status, now.created, now.updated = briefing.id, briefing.status, briefing.created, briefing.updated
+            revision.briefing = now
+            app.drafts.save(revision)
         self.draft = None
         self.open_draft(revision, focus=False)
         self._load_published()
@@ -820,6 +836,8 @@ class MainScreen(Screen[None]):
 
     def on_work_done(self, message: WorkDone) -> None:
         self.status.set(work="")
+        if message.kind == "publish":
+            self._publishing = False
         if message.kind == "publish" and not message.error:
             self._published(*message.result)
             return
