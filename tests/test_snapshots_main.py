@@ -111,3 +111,24 @@ def test_hostile_titles_show_literally_and_do_nothing(tmp_path):
             assert "[@click=app.bell]ring" in str(app.screen.query_one("#source-text").render())
 
     asyncio.run(run())
+
+
+def test_main_screen_with_a_clean_briefing_and_its_source_marked(snap_compare, tmp_path):
+    """160x48: the demo's oyster item written up; the checks are clear and the source shows what the draft uses."""
+    from desk_helpers import OYSTER, OYSTER_FILTER, demo_app
+
+    async def write(pilot) -> None:
+        await still(pilot)
+        await pilot.press("slash", *OYSTER_FILTER, "enter", "enter")
+        await still(pilot)
+        editor = pilot.app.screen.editor
+        briefing = editor.read()
+        briefing.sections = dict(OYSTER)
+        editor.load(briefing, "New briefing · from Green Shoots Weekly")
+        await pilot.pause()
+        pilot.app.screen.query_one("#sec-headline").focus()
+        await pilot.press("end", "space", "backspace")
+        await pilot.pause(0.5)
+        await still(pilot)
+
+    assert snap_compare(demo_app(tmp_path, clock=lambda: NOW), terminal_size=(160, 48), run_before=write)
