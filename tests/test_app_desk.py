@@ -358,3 +358,21 @@ def test_fetch_in_the_demo_reads_the_bundled_feeds_not_the_network(tmp_path):
             assert any("bundled sample feeds" in n for n in _messages(app))
 
     run(scenario())
+
+
+def test_first_run_and_demo_need_no_git_identity(tmp_path, monkeypatch):
+    from tui.commands.app import open_repo
+    from tui.commands.demo import DEMO_EDITOR, prepare
+
+    nobody = tmp_path / "empty-gitconfig"
+    nobody.write_text("", "utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(nobody))
+    # briefdesk with no config and no git identity still gets its content repo.
+    repo = open_repo(locations.default_repo(), Config())
+    assert (repo.root / "desk.toml").is_file()
+    # The demo publishes as its demo editor.
+    demo_repo, queue_path, drafts_dir, sources = prepare(tmp_path / "demo")
+    assert [s.name for s in demo_repo.profile.sources] == [s.name for s in sources]
+    from desk_helpers import git
+
+    assert git(demo_repo.root, "log", "-1", "--format=%an").strip() == DEMO_EDITOR[0]

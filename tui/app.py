@@ -68,7 +68,7 @@ class BriefDeskApp(App[None]):
         self.drafts = DraftStore(drafts_dir, self.profile)
         name, email = self.config.editor_name, self.config.editor_email
         if not name or not email:
-            git_name, git_email = _git_identity(getattr(repo, "root", None))
+            git_name, git_email = git_identity(getattr(repo, "root", None))
             name, email = name or git_name, email or git_email
         self.editor_name = name or "editor"
         self.editor_email = email
@@ -197,7 +197,7 @@ class BriefDeskApp(App[None]):
         yield SystemCommand("Help", "The keys that work here (F1)", self.action_help)
 
 
-def _git_identity(root: Path | None) -> tuple[str, str]:
+def git_identity(root: Path | None) -> tuple[str, str]:
     """The user.name and user.email git would use (empty when unset)."""
     import subprocess
 

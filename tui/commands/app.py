@@ -15,18 +15,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """No options beyond --repo."""
 
 
-def open_repo(path):
-    """The content repo at ``path``, created there (with the house desk.toml) when nothing is there yet."""
-    from stories.repo import ContentRepo, RepoError
+FIRST_COMMIT_IDENTITY = ("Briefing Desk", "briefdesk@localhost")
+"""Who makes the content repo's first commit when neither the config nor git names anyone."""
+
+
+def known_identity(config=None) -> tuple[str, str]:
+    """The editor's name and email from the config, else from git; empty strings when unset."""
+    from tui.app import git_identity
+
+    name = getattr(config, "editor_name", "") or ""
+    email = getattr(config, "editor_email", "") or ""
+    if not (name and email):
+        git_name, git_email = git_identity(None)
+        name, email = name or git_name, email or git_email
+    return name, email
+
+
+def open_repo(path, config=None):
+    """The content repo at ``path``, created there (with the house desk.toml) when nothing is there yet.
+
+    A first run needs no setup: when nobody is named yet, the first commit is
+    made by "Briefing Desk"; publishing asks for the editor's name later.
+    """
+    from stories.repo import ContentRepo, Editor
 
     if path.exists() and any(path.iterdir()):
         return ContentRepo.open(path)
-    try:
-        return ContentRepo.init(path)
-    except RepoError:
-        raise
-    except Exception as exc:  # pragma: no cover - surfaced in words below
-        raise RepoError(str(exc)) from None
+    name, email = known_identity(config)
+    editor = Editor(name, email) if name and email else Editor(*FIRST_COMMIT_IDENTITY)
+    return ContentRepo.init(path, editor=editor)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from stories.repo import RepoError
 
     try:
-        repo = open_repo(repo_path)
+        repo = open_repo(repo_path, config)
     except RepoError as exc:
         print(f"briefdesk: {exc}", file=sys.stderr)
         return 1

@@ -11,6 +11,9 @@ from pathlib import Path
 
 STARTED = time.perf_counter()
 
+DEMO_EDITOR = ("Demo Editor", "demo@example.invalid")
+"""Who the throwaway demo repo's commits are by when the config and git name nobody."""
+
 HELP = "open the desk on bundled sample feeds and a throwaway content repo (no network, no setup)"
 
 
@@ -32,8 +35,13 @@ def add_sources(root: Path, sources) -> None:
         lines += ["", "[[sources]]", f"name = {toml_string(source.name)}", f"url = {toml_string(source.url)}",
                   f"category = {toml_string(source.category)}", f"format = {toml_string(source.format)}"]
     atomic_write(desk, "\n".join(lines) + "\n")
-    subprocess.run(["git", "commit", "-q", "-m", "Follow the demo's sample feeds", "--", "desk.toml"], cwd=root, check=True,
-                   capture_output=True)
+    name, email = DEMO_EDITOR
+    subprocess.run(
+        ["git", "-c", f"user.name={name}", "-c", f"user.email={email}", "commit", "-q", "-m", "Follow the demo's sample feeds", "--", "desk.toml"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
 
 
 def prepare(folder: Path):
@@ -41,7 +49,9 @@ def prepare(folder: Path):
     from stories.queue import QueueStore, demo_sources, load_demo
     from stories.repo import ContentRepo
 
-    repo = ContentRepo.init(folder / "content")
+    from stories.repo import Editor
+
+    repo = ContentRepo.init(folder / "content", editor=Editor(*DEMO_EDITOR))
     add_sources(repo.root, demo_sources())
     repo.reload_profile()
     store = QueueStore(folder / "desk.db")
@@ -68,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
         repo, queue_path, drafts_dir, sources = prepare(folder)
         from tui.app import BriefDeskApp
 
+        from tui.commands.app import known_identity
+
+        if not all(known_identity(config)):
+            # The demo is throwaway: it needs no setup to publish.
+            config.editor_name, config.editor_email = DEMO_EDITOR
         app = BriefDeskApp(
             repo=repo,
             queue_path=queue_path,
