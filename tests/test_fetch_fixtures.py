@@ -203,7 +203,12 @@ root = Path(sys.argv[1])
 names = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file() and p.parent.name in ("adversarial", "encoding")]
 with FeedServer(root) as server, QueueStore(sys.argv[2]) as store:
     summary = fetch_sources(store, [Source(n, server.url(n)) for n in names])
-print(json.dumps({"sources": summary.sources, "failed": summary.failed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM is this program's own peak; ru_maxrss can carry the forked parent's across exec.
+with open("/proc/self/status") as status:
+    peak_kb = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), None)
+if peak_kb is None:
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"sources": summary.sources, "failed": summary.failed, "peak_mb": peak_kb / 1024}))
 """
 
 

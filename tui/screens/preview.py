@@ -126,7 +126,8 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
     def missing(label: str) -> Content:
         return safe(f"({label}: not written yet)", MISSING)
 
-    headline = briefing.headline.strip()
+    # A headline is one line, whatever control characters or line breaks it was given.
+    headline = " ".join(terminal_safe(briefing.headline).split())
     if "headline" in profile.keys:
         label = profile.section("headline").label
     else:
