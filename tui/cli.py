@@ -55,8 +55,17 @@ def main(argv: list[str] | None = None) -> int:
         from tui.commands import app as app_command
 
         return app_command.run(args)
+    from tui.commands import CommandError
+    from tui.config import ConfigError
+
     try:
         return int(args._run(args) or 0)
+    except CommandError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return exc.code
+    except ConfigError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("briefdesk: interrupted", file=sys.stderr)
         return 130

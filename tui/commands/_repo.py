@@ -28,3 +28,17 @@ def editor_from(config: object):
     name = getattr(config, "editor_name", "") or ""
     email = getattr(config, "editor_email", "") or ""
     return Editor(name, email) if name.strip() and email.strip() else None
+
+
+def desk_profile(args: argparse.Namespace, missing_hint: str):
+    """The content repo folder and its profile; CommandError when it has no usable desk.toml."""
+    from stories.profile import DESK_FILE, ProfileError, load_profile
+    from tui.commands import CommandError
+
+    repo, _config = repo_path(args)
+    if not (repo / DESK_FILE).is_file():
+        raise CommandError(f"no content repo with a {DESK_FILE} at {repo}; {missing_hint}")
+    try:
+        return repo, load_profile(repo)
+    except ProfileError as exc:
+        raise CommandError(str(exc)) from None

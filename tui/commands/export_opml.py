@@ -17,22 +17,9 @@ def run(args: argparse.Namespace) -> int:
     """Write the OPML; 2 if the repo has no desk.toml or it cannot be read."""
     from stories.fsutil import atomic_write
     from stories.opml import sources_to_opml
-    from stories.profile import DESK_FILE, ProfileError, load_profile
-    from tui.config import ConfigError, load_config, resolve_repo
+    from tui.commands._repo import desk_profile
 
-    try:
-        repo = resolve_repo(getattr(args, "repo", None), load_config())
-    except ConfigError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
-    if not (repo / DESK_FILE).is_file():
-        print(f"briefdesk: no content repo with a {DESK_FILE} at {repo}; pass --repo DIR", file=sys.stderr)
-        return 2
-    try:
-        profile = load_profile(repo)
-    except ProfileError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
+    _repo, profile = desk_profile(args, "pass --repo DIR")
     text = sources_to_opml(profile.sources, f"{profile.name} sources")
     if args.file and args.file != "-":
         atomic_write(args.file, text)

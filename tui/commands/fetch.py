@@ -19,24 +19,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Fetch, print a progress line and the summary; 0 if every source worked, 1 if any failed, 2 if there is nothing to fetch."""
     from stories.fetch import FetchProgress, fetch_sources
-    from stories.profile import DESK_FILE, ProfileError, load_profile
+    from stories.profile import DESK_FILE
     from stories.queue import QueueError, QueueStore
     from tui import locations
-    from tui.config import ConfigError, load_config, resolve_repo
+    from tui.commands._repo import desk_profile
 
-    try:
-        repo = resolve_repo(getattr(args, "repo", None), load_config())
-    except ConfigError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
-    if not (repo / DESK_FILE).is_file():
-        print(f"briefdesk: no content repo with a {DESK_FILE} at {repo}; run `briefdesk init` (or `briefdesk demo`), or pass --repo DIR", file=sys.stderr)
-        return 2
-    try:
-        profile = load_profile(repo)
-    except ProfileError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
+    repo, profile = desk_profile(args, "run `briefdesk init` (or `briefdesk demo`), or pass --repo DIR")
     if not profile.sources:
         print(f"briefdesk: {repo / DESK_FILE} lists no [[sources]]; add some, or `briefdesk import-opml FILE`", file=sys.stderr)
         return 2

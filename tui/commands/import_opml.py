@@ -19,17 +19,11 @@ def run(args: argparse.Namespace) -> int:
 
     from stories.opml import OpmlError, add_sources_to_desk, parse_opml
     from stories.profile import DESK_FILE, ProfileError, load_profile
-    from tui.config import ConfigError, load_config, resolve_repo
+    from tui.commands._repo import desk_profile
 
-    try:
-        repo = resolve_repo(getattr(args, "repo", None), load_config())
-    except ConfigError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
+    # The desk must be usable before it is edited, and still usable after.
+    repo, _profile = desk_profile(args, "run `briefdesk init` first, or pass --repo DIR")
     desk = repo / DESK_FILE
-    if not desk.is_file():
-        print(f"briefdesk: no content repo with a {DESK_FILE} at {repo}; run `briefdesk init` first, or pass --repo DIR", file=sys.stderr)
-        return 2
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
