@@ -208,6 +208,30 @@ def test_narrow_terminal_shows_one_pane_at_a_time_and_wide_shows_three(tmp_path)
     run(scenario())
 
 
+def test_at_80x24_every_field_of_the_briefing_scrolls_into_view_when_reached(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("n")
+            await settle(pilot)
+            editor = app.screen.query_one("#editor")
+            reached = []
+            for _ in range(12):
+                focused = app.focused
+                reached.append(focused.id)
+                # The whole control is inside the editor's visible area, not clipped below it.
+                assert editor.region.contains_region(focused.region), (focused.id, focused.region, editor.region)
+                await pilot.press("tab")
+                await settle(pilot)
+                if app.focused.id == "sec-related":
+                    break
+            assert "sec-watch_next" in reached and app.focused.id == "sec-related"
+            assert editor.region.contains_region(app.focused.region)
+
+    run(scenario())
+
+
 def test_a_broken_theme_gives_a_notification_and_the_default(tmp_path):
     async def scenario() -> None:
         themes = locations.user_themes_dir()

@@ -429,17 +429,20 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             if not inputs:
                 return False
             point = inputs[max(0, min(index, len(inputs) - 1))]
-            point.focus()
+            point.focus(scroll_visible=False)
             point.cursor_position = cursor[1] if cursor and item is None else start
         elif isinstance(control, TextArea):
             # The cursor goes to the start of the finding; nothing is selected, so the
             # next keystroke never replaces a whole paragraph the finding spans.
-            control.focus()
+            control.focus(scroll_visible=False)
             control.cursor_location = cursor if cursor is not None else _location(control.text, start)
         elif isinstance(control, Input):
-            control.focus()
+            control.focus(scroll_visible=False)
             control.cursor_position = cursor[1] if cursor is not None else start
-        control.scroll_visible()
+        # Show the section's label and hint with it (Textual would centre the control
+        # alone), once the form has its layout: it may have been hidden a moment ago.
+        field = next((node for node in control.ancestors if node.has_class("section-field")), control)
+        self.call_after_refresh(self.scroll_to_widget, field, animate=False)
         return True
 
     # -- events -------------------------------------------------------------------
