@@ -311,11 +311,13 @@ def test_plain_briefdesk_creates_its_content_repo_and_works_offline(tmp_path):
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             status = app.screen.query_one("#status").build().plain
-            assert status.startswith("main") and "offline" in status
+            # A repo with no remote says so; "offline" would send the editor looking for a network fault.
+            assert status.startswith("main") and "no remote" in status and "offline" not in status
             assert app.started_ms is not None and app.started_ms > 0  # logged as "started in N ms"
             await pilot.press("y")  # sync with no remote: a clear word, no crash
             await settle(pilot)
             assert any(n.startswith("Sync") for n in _messages(app))
+            assert "no remote" in app.screen.query_one("#status").build().plain
 
     run(scenario())
 

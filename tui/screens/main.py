@@ -189,7 +189,7 @@ class MainScreen(Screen[None]):
         app = self.desk
         drafts = app.drafts.list()
         self.queue_pane.set_items(app.queue.items(), drafts)
-        self.status.set(branch="", online=False)
+        self.status.set(branch="", online=None)  # unknown until a fetch or sync tries the network
         self.refresh_repo_status()
         self._load_published()
         problems = app.drafts.problems()
@@ -231,7 +231,6 @@ class MainScreen(Screen[None]):
             ahead=getattr(status, "ahead", 0) or 0,
             behind=getattr(status, "behind", 0) or 0,
             has_remote=bool(getattr(status, "has_remote", False)),
-            online=self.status.online if getattr(status, "has_remote", False) else False,
         )
 
     # -- the queue --------------------------------------------------------------
@@ -849,7 +848,9 @@ class MainScreen(Screen[None]):
                 self.status.set(online=bool(getattr(result, "new", 0) or getattr(result, "unchanged", 0)))
         if message.kind == "sync":
             result = message.result
-            self.status.set(online=bool(result is not None and getattr(result, "ok", False)))
+            # The remote answered unless git could not reach it; "no remote" is not "offline".
+            state = getattr(result, "state", "offline") if result is not None else "offline"
+            self.status.set(online=None if state == "no-remote" else state != "offline")
             self.refresh_repo_status()
         title = {"publish": "Publish", "fetch": "Fetch", "sync": "Sync"}.get(message.kind, "")
         self.app.notify(message.text, title=title, severity="error" if message.error else "information", markup=False)

@@ -74,6 +74,9 @@ class StatusLine(Static):
         sep()
         if self.online:
             parts.append(("online", "$text-success"))
+        elif self.online is None and not self.has_remote:
+            # Nothing has tried the network and there is nowhere to push: say that, not "offline".
+            parts.append(("no remote", "$text-muted"))
         else:
             parts.append(("offline", "$text-muted"))
         if self.has_draft:
