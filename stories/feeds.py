@@ -55,6 +55,15 @@ class ParsedFeed:
     # the scheme and host of the feed's address) or "address" (links like
     # "a/b", which need its path too).
     link_base: str = ""
+    _keys: set[str] = field(default_factory=set, repr=False)
+
+    def add(self, entry: FeedEntry) -> None:
+        """Keep ``entry`` unless an entry with its identity is already here (then count it)."""
+        if entry.key in self._keys:
+            self.duplicates += 1
+            return
+        self._keys.add(entry.key)
+        self.entries.append(entry)
 
     @property
     def relative_links(self) -> bool:
@@ -146,16 +155,11 @@ def _parse_xml_feed(data: bytes, url: str, base: str, headers: dict[str, str]) -
             raise FeedError(_not_a_feed(data, None))
     feed = parsed.get("feed") or {}
     result = ParsedFeed(title=clean.clean_line(feed.get("title", ""), clean.NAME_MAX), kind=version)
-    seen: set[str] = set()
     for raw in entries:
         entry = _entry_from_feedparser(raw, base)
         if entry.link:
             result.note_link(raw.get("link", ""))
-        if entry.key in seen:
-            result.duplicates += 1
-            continue
-        seen.add(entry.key)
-        result.entries.append(entry)
+        result.add(entry)
     return result
 
 
@@ -279,7 +283,6 @@ def _parse_json_feed(data: bytes, base: str) -> ParsedFeed:
         raise FeedError("The JSON Feed has no list of items.")
     feed_base = doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else ""
     result = ParsedFeed(title=clean.clean_line(doc.get("title", ""), clean.NAME_MAX), kind="json" + str(doc.get("version", ""))[-3:].replace("/", ""))
-    seen: set[str] = set()
     for raw in items:
         if not isinstance(raw, dict):
             continue
@@ -301,11 +304,7 @@ def _parse_json_feed(data: bytes, base: str) -> ParsedFeed:
         link = clean.strip_tracking(link)
         canon = clean.canonical_link(link)
         entry = FeedEntry(entry_key(guid, canon, title, date_raw if isinstance(date_raw, str) else ""), guid, title, link, canon, summary, body, published)
-        if entry.key in seen:
-            result.duplicates += 1
-            continue
-        seen.add(entry.key)
-        result.entries.append(entry)
+        result.add(entry)
     return result
 
 
