@@ -42,3 +42,15 @@ def desk_profile(args: argparse.Namespace, missing_hint: str):
         return repo, load_profile(repo)
     except ProfileError as exc:
         raise CommandError(str(exc)) from None
+
+
+def open_content_repo(args: argparse.Namespace):
+    """The content repo the command works on, and the config; CommandError if it cannot be opened."""
+    from stories.repo import ContentRepo, RepoError
+    from tui.commands import CommandError
+
+    root, config = repo_path(args)
+    try:
+        return ContentRepo.open(root), config
+    except RepoError as exc:
+        raise CommandError(str(exc)) from None

@@ -15,15 +15,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """One line per commit: short id, date, author, subject."""
-    from stories.repo import ContentRepo, RepoError
-    from tui.commands._repo import fail, repo_path
-    from tui.config import ConfigError
+    from stories.repo import RepoError
+    from tui.commands._repo import fail, open_content_repo
 
-    try:
-        root, _ = repo_path(args)
-        repo = ContentRepo.open(root)
-    except (ConfigError, RepoError) as exc:
-        return fail(str(exc))
+    repo, _config = open_content_repo(args)
     try:
         limit = max(1, args.limit)
         # One more than shown, so the oldest line shown can still say what it changed.

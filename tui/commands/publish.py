@@ -48,15 +48,10 @@ def find_source_text(story_path, briefing, repo, explicit=None) -> tuple[str | N
 def run(args: argparse.Namespace) -> int:
     """0 published (or unchanged), 1 refused by the checks, 2 anything else."""
     from stories.codec import StoryFileError, read_story
-    from stories.repo import ContentRepo, PublishRefused, RepoError
-    from tui.commands._repo import editor_from, fail, repo_path
-    from tui.config import ConfigError
+    from stories.repo import PublishRefused, RepoError
+    from tui.commands._repo import editor_from, fail, open_content_repo
 
-    try:
-        root, config = repo_path(args)
-        repo = ContentRepo.open(root)
-    except (ConfigError, RepoError) as exc:
-        return fail(str(exc))
+    repo, config = open_content_repo(args)
     try:
         briefing = read_story(args.story, repo.profile)
         source_text, origin = find_source_text(args.story, briefing, repo, args.source_text)

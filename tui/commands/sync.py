@@ -13,15 +13,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 synced, offline or no remote (one status line); 1 on a conflict; 2 on a fault."""
-    from stories.repo import ContentRepo, RepoError
-    from tui.commands._repo import editor_from, fail, repo_path
-    from tui.config import ConfigError
+    from stories.repo import RepoError
+    from tui.commands._repo import editor_from, fail, open_content_repo
 
-    try:
-        root, config = repo_path(args)
-        repo = ContentRepo.open(root)
-    except (ConfigError, RepoError) as exc:
-        return fail(str(exc))
+    repo, config = open_content_repo(args)
     repo.editor = editor_from(config)
     try:
         result = repo.sync()
