@@ -151,7 +151,7 @@ def test_opml_round_trip_keeps_folders_and_desk_comments(tmp_path: Path) -> None
     source_desk.mkdir()
     (source_desk / "desk.toml").write_text(
         "# Our desk. Keep this note.\n[desk]\nname = \"A\"\n\n"
-        "[[sources]]\nname = \"Good News Network\"\nurl = \"https://www.goodnewsnetwork.org/category/news/earth/feed/\"\ncategory = \"Earth\"\nformat = \"HTML\"\n\n"
+        "[[sources]]\nname = \"Hopeful Earth Wire\"\nurl = \"https://earth.example.org/category/news/earth/feed/\"\ncategory = \"Earth\"\nformat = \"HTML\"\n\n"
         "[[sources]]\nname = \"Field & Stream <Notes>\"\nurl = \"https://fieldnotes.example.org/rss?x=1&y=2\"\ncategory = \"Science\"\n\n"
         "[[sources]]\nname = \"Loose\"\nurl = \"https://loose.example.org/feed\"\n"
     )
@@ -174,7 +174,7 @@ def test_opml_round_trip_keeps_folders_and_desk_comments(tmp_path: Path) -> None
     before = {(s.name, s.url, s.category) for s in load_profile(source_desk).sources}
     after = {(s.name, s.url, s.category) for s in load_profile(target).sources}
     assert after == before
-    assert next(s for s in load_profile(target).sources if s.name == "Good News Network").format == "HTML"
+    assert next(s for s in load_profile(target).sources if s.name == "Hopeful Earth Wire").format == "HTML"
     again = briefdesk("import-opml", str(opml), "--repo", str(target))
     assert "0 sources added" in again.stdout and (target / "desk.toml").read_text() == text
 
