@@ -182,6 +182,25 @@ def test_keys_remapped_in_the_config_and_every_action_in_the_palette(tmp_path):
     run(scenario())
 
 
+def test_the_status_line_says_what_to_press_next_with_the_editors_own_keys(tmp_path):
+    async def scenario() -> None:
+        app = demo_app(tmp_path, config=Config(keys={"desk.start": "s", "desk.publish": "ctrl+g"}))
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            status = app.screen.query_one("#status")
+            assert status.build().plain.endswith("s briefing · ^p commands · f1 help")
+            await pilot.press("s")
+            await settle(pilot)
+            assert status.build().plain.endswith("^r preview · ^g publish · ^p commands · f1 help")
+            await pilot.resize_terminal(80, 24)
+            await settle(pilot)
+            # Narrow: the hint shortens rather than pushing the draft's state off the line.
+            plain = status.build().plain
+            assert "error" in plain and plain.endswith("f1 help") and len(plain) <= 80
+
+    run(scenario())
+
+
 def test_narrow_terminal_shows_one_pane_at_a_time_and_wide_shows_three(tmp_path):
     async def scenario() -> None:
         app = demo_app(tmp_path)

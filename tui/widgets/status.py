@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from textual.binding import Binding
 from textual.content import Content
+from textual.dom import NoScreen
 from textual.widgets import Static
 
 
@@ -43,7 +45,6 @@ class StatusLine(Static):
         self.warnings = 0
         self.checked = False
         self.work = ""
-        self.hint = "^p commands · F1 help"
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.redraw)
@@ -100,11 +101,36 @@ class StatusLine(Static):
             parts.append((self.work, "$text-accent"))
         left = Content.assemble(*parts)
         width = self.size.width or 80
-        hint = Content.styled(self.hint, "$text-muted")
-        room = width - left.cell_length - hint.cell_length
-        if room >= 2:
-            return Content.assemble(left, " " * room, hint)
+        for text in self._hints():
+            hint = Content.styled(text, "$text-muted")
+            room = width - left.cell_length - hint.cell_length
+            if room >= 2:
+                return Content.assemble(left, " " * room, hint)
         return left.truncate(width, ellipsis=True)
+
+    def _hints(self) -> list[str]:
+        """What to press next, longest first, with the keys as the editor has mapped them."""
+        keys = self._keys()
+
+        def say(*pairs: tuple[str, str]) -> str:
+            return " · ".join(f"{keys[binding_id]} {label}" for binding_id, label in pairs if binding_id in keys)
+
+        next_step = (("desk.preview", "preview"), ("desk.publish", "publish")) if self.has_draft else (("desk.start", "briefing"),)
+        always = (("app.command_palette", "commands"), ("app.help", "help"))
+        return [say(*next_step, *always), say(*next_step, always[1]), say(*always), say(always[1])]
+
+    def _keys(self) -> dict[str, str]:
+        palette = Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
+        keys: dict[str, str] = {"app.command_palette": self.app.get_key_display(palette)}
+        try:
+            bindings = self.screen.active_bindings.values()
+        except NoScreen:
+            return keys
+        for active in bindings:
+            binding = active.binding
+            if binding.id and binding.id not in keys:
+                keys[binding.id] = self.app.get_key_display(binding)
+        return keys
 
     def redraw(self) -> None:
         self.update(self.build())
