@@ -99,3 +99,15 @@ def assert_fsck_clean(path: Path) -> None:
 def porcelain(path: Path) -> str:
     """``git status --porcelain`` (untracked files included)."""
     return git(path, "status", "--porcelain=v1", "--untracked-files=all")
+
+
+def desk_with_remote(tmp_path: Path, name: str = "desk"):
+    """A new content repo under ``tmp_path/name`` whose main branch is pushed to a bare ``remote.git``."""
+    from stories.repo import ContentRepo
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    repo = ContentRepo.init(tmp_path / name)
+    git(repo.root, "remote", "add", "origin", str(remote))
+    git(repo.root, "push", "-q", "-u", "origin", "main")
+    return repo, remote

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from repo_helpers import SECTIONS, SOURCE_TEXT, assert_fsck_clean, git, make_briefing, porcelain
+from repo_helpers import SECTIONS, SOURCE_TEXT, assert_fsck_clean, desk_with_remote, git, make_briefing, porcelain
 from stories import codec
 from stories.index import _full_facts, blob_facts
 from stories.model import content_hash
@@ -22,11 +22,7 @@ STORY_PATH = f"stories/2026/{STORY}.toml"
 @pytest.fixture
 def desk(tmp_path: Path):
     """A fresh content repo with a bare remote; git fsck must be clean after the test."""
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    repo = ContentRepo.init(tmp_path / "desk")
-    git(repo.root, "remote", "add", "origin", str(remote))
-    git(repo.root, "push", "-q", "-u", "origin", "main")
+    repo, remote = desk_with_remote(tmp_path)
     yield repo
     repo.close()
     assert_fsck_clean(repo.root)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from repo_helpers import SECTIONS, SOURCE_TEXT, assert_fsck_clean, git, make_briefing, porcelain
+from repo_helpers import SECTIONS, SOURCE_TEXT, assert_fsck_clean, desk_with_remote, git, make_briefing, porcelain
 from stories import codec
 from stories.repo import ContentRepo, RepoError
 
@@ -17,11 +17,7 @@ STORY_PATH = f"stories/2026/{STORY}.toml"
 @pytest.fixture
 def clones(tmp_path: Path):
     """Two editors' clones of one content repo, and the bare remote between them."""
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    first = ContentRepo.init(tmp_path / "ada")
-    git(first.root, "remote", "add", "origin", str(remote))
-    git(first.root, "push", "-q", "-u", "origin", "main")
+    first, remote = desk_with_remote(tmp_path, "ada")
     git(tmp_path, "clone", "-q", str(remote), str(tmp_path / "ben"))
     second = ContentRepo.open(tmp_path / "ben")
     yield first, second, remote

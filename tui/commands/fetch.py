@@ -20,8 +20,7 @@ def run(args: argparse.Namespace) -> int:
     """Fetch, print a progress line and the summary; 0 if every source worked, 1 if any failed, 2 if there is nothing to fetch."""
     from stories.fetch import FetchProgress, fetch_sources
     from stories.profile import DESK_FILE
-    from stories.queue import QueueError, QueueStore
-    from tui import locations
+    from tui.commands import open_queue
     from tui.commands._repo import desk_profile
 
     repo, profile = desk_profile(args, "run `briefdesk init` (or `briefdesk demo`), or pass --repo DIR")
@@ -48,12 +47,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(line, flush=True)
 
-    try:
-        store = QueueStore(locations.queue_db())
-    except QueueError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
-    with store:
+    with open_queue() as store:
         # A cold fetch of many feeds is mostly parsing: use every core for it.
         processes = min(os.cpu_count() or 1, 4) if len(profile.sources) > 1 else 0
         summary = fetch_sources(store, list(profile.sources), progress=progress, force=args.force, parse_processes=processes)
@@ -69,18 +63,13 @@ def run(args: argparse.Namespace) -> int:
 def _status(sources) -> int:
     # What the queue remembers per source, without touching the network.
     from stories.clean import clean_line
-    from stories.queue import QueueError, QueueStore
+    from tui.commands import open_queue
     from tui import locations
 
     path = locations.queue_db()
     statuses = {}
     if path.exists():
-        try:
-            store = QueueStore(path)
-        except QueueError as exc:
-            print(f"briefdesk: {exc}", file=sys.stderr)
-            return 2
-        with store:
+        with open_queue(path) as store:
             statuses = {status.url: status for status in store.sources_status()}
     failing = 0
     for source in sources:

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta, timezone
 
     from stories.clean import clean_line
-    from stories.queue import QueueError, QueueStore
+    from tui.commands import open_queue
     from tui import locations
 
     path = locations.queue_db()
@@ -36,12 +36,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("The queue is empty: run `briefdesk fetch` (or `briefdesk demo`) first.", file=sys.stderr)
         return 0
-    try:
-        store = QueueStore(path)
-    except QueueError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
-    with store:
+    with open_queue(path) as store:
         items = store.items(
             text=" ".join(args.text),
             state=args.state,
