@@ -19,10 +19,14 @@ from typing import Any
 
 import tomlkit
 
-from stories.model import STATUSES, Briefing, SourceRef
+from stories.model import ORIGINS, STATUSES, Briefing, SourceRef, Waiver
 from stories.profile import Profile
 
 SOURCE_KEYS = tuple(f.name for f in fields(SourceRef))
+WAIVER_KEYS = tuple(f.name for f in fields(Waiver))
+# Keys written only when they differ from their default, so story files from
+# before they existed keep their layout (and their diffs stay one line).
+_SOURCE_DEFAULTS = {"origin": "feed", "fetched": ""}
 
 
 class StoryFileError(ValueError):
@@ -114,6 +118,8 @@ def _source_pairs(source: SourceRef) -> list[tuple[str, str]]:
         if key == "published":
             if value is not None:
                 pairs.append((key, toml_datetime(value)))
+        elif key in _SOURCE_DEFAULTS and value == _SOURCE_DEFAULTS[key]:
+            continue
         else:
             pairs.append((key, toml_string(value)))
     return pairs
@@ -126,7 +132,17 @@ def render(briefing: Briefing, profile: Profile) -> str:
         lines.append("")
         lines.append("[source]")
         lines.extend(f"{key} = {value}" for key, value in _source_pairs(briefing.source))
+    for waiver in briefing.waivers:
+        lines.append("")
+        lines.append("[[waivers]]")
+        lines.extend(f"{key} = {toml_string(getattr(waiver, key))}" for key in WAIVER_KEYS)
     return "\n".join(lines) + "\n"
+
+
+def _waivers_table(waivers: list[Waiver]) -> Any:
+    """The ``[[waivers]]`` array of tables for these waivers."""
+    text = "".join("[[waivers]]\n" + "".join(f"{key} = {toml_string(getattr(w, key))}\n" for key in WAIVER_KEYS) + "\n" for w in waivers)
+    return tomlkit.parse(text)["waivers"]
 
 
 def _item(key: str, value_text: str) -> Any:
@@ -168,8 +184,19 @@ def update(previous: str, briefing: Briefing, profile: Profile) -> str:
             _replace(table, key, value_text)
         if briefing.source.published is None and "published" in table:
             del table["published"]
+        for key, default in _SOURCE_DEFAULTS.items():
+            if getattr(briefing.source, key) == default and key in table:
+                del table[key]
     elif "source" in doc:
         del doc["source"]
+    old_waivers = _plain(doc.item("waivers")) if "waivers" in doc else []
+    new_waivers = [{key: getattr(w, key) for key in WAIVER_KEYS} for w in briefing.waivers]
+    if old_waivers != new_waivers:
+        if "waivers" in doc:
+            del doc["waivers"]
+        if new_waivers:
+            doc.append("waivers", _waivers_table(briefing.waivers))
+        return tomlkit.dumps(doc).rstrip("\n") + "\n"  # no blank lines left behind at the end
     return tomlkit.dumps(doc)
 
 
@@ -261,9 +288,19 @@ def loads(text: str, profile: Profile, path: str = "<story>") -> Briefing:
         if not isinstance(table, dict):
             raise fail("source", "must be a [source] table")
         source = SourceRef(
-            **{k: want_str(table, k, f"source.{k}", "") for k in SOURCE_KEYS if k != "published"},
+            **{k: want_str(table, k, f"source.{k}", _SOURCE_DEFAULTS.get(k, "")) for k in SOURCE_KEYS if k != "published"},
             published=want_time(table, "published", "source.published"),
         )
+        if source.origin not in ORIGINS:
+            raise fail("source.origin", f"must be one of {', '.join(ORIGINS)}, not {source.origin!r}")
+    waivers = []
+    entries = data.get("waivers", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise fail("waivers", "must be [[waivers]] tables")
+    for number, entry in enumerate(entries, start=1):
+        where = f"waivers[{number}]"
+        values = {k: want_str(entry, k, f"{where}.{k}", "" if k == "at" else None) for k in WAIVER_KEYS}
+        waivers.append(Waiver(**values))
     return Briefing(
         id=story_id,
         status=status,  # type: ignore[arg-type]
@@ -273,6 +310,7 @@ def loads(text: str, profile: Profile, path: str = "<story>") -> Briefing:
         created=want_time(data, "created", "created"),
         updated=want_time(data, "updated", "updated"),
         source=source,
+        waivers=waivers,
     )
 
 

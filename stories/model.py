@@ -11,6 +11,8 @@ Status = Literal["draft", "ready", "published"]
 STATUSES: tuple[str, ...] = ("draft", "ready", "published")
 
 SectionValue = str | list[str]
+Origin = Literal["feed", "article", "pasted"]
+ORIGINS: tuple[str, ...] = ("feed", "article", "pasted")
 
 
 def utcnow() -> datetime:
@@ -35,10 +37,31 @@ class SourceRef:
     published: datetime | None = None
     guid: str = ""
     snapshot: str = ""
+    # Where the text the checks used came from: the feed entry itself, the
+    # article page fetched from its link, or text an editor pasted in.
+    origin: Origin = "feed"
+    fetched: str = ""  # when that text was taken (ISO 8601), "" if unknown
 
     def is_empty(self) -> bool:
         """True when nothing at all was filled in."""
-        return not any((self.name, self.feed, self.format, self.url, self.title, self.guid, self.snapshot)) and self.published is None
+        return not any((self.name, self.feed, self.format, self.url, self.title, self.guid, self.snapshot, self.fetched)) and self.published is None
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An editor's recorded decision that one finding of one story does not apply.
+
+    It names the check, the section and the exact text the finding was about:
+    while that text is still there the finding stays waived; change the text
+    and the finding comes back.
+    """
+
+    check: str
+    section: str
+    text: str
+    by: str
+    reason: str
+    at: str = ""  # when it was waived (ISO 8601)
 
 
 @dataclass
@@ -53,6 +76,7 @@ class Briefing:
     created: datetime | None = None
     updated: datetime | None = None
     source: SourceRef | None = None
+    waivers: list[Waiver] = field(default_factory=list)
 
     def text(self, key: str) -> str:
         """A section as plain text (list items joined by newlines); empty if absent."""
