@@ -56,6 +56,7 @@ class ToneRules:
     superlatives: tuple[str, ...] = ()
     substitutions: dict[str, str] = field(default_factory=dict)
     max_exclamations: int = 0
+    acronyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,13 @@ class Profile:
     tone: ToneRules
     topics: tuple[str, ...]
     templates: dict[str, str]
-    verbatim_run_words: int = 12
+    verbatim_run_words: int = 10
     short_source_words: int = 150
+    copy_error_words: int = 21
+    copy_gap_words: int = 2
+    copy_share_error: int = 60
+    # Check id (or "id.section") -> "error" | "warning" | "info" | "off".
+    severity: dict[str, str] = field(default_factory=dict)
     standards_url: str = ""
     sources: tuple[Source, ...] = ()
     # [publish]: "current" commits to the checked-out branch; "branch" puts each
@@ -203,6 +209,7 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
         superlatives=_strs(tone_over, "superlatives", "tone.superlatives", path, tuple(tone_base["superlatives"])),
         substitutions=dict(subs),
         max_exclamations=_int(tone_over, "max_exclamations", "tone.max_exclamations", path, tone_base["max_exclamations"]) or 0,
+        acronyms=_strs(tone_over, "acronyms", "tone.acronyms", path, tuple(tone_base.get("acronyms", ()))),
     )
 
     checks_base, checks_over = base["checks"], _table(desk, "checks", path)
@@ -211,6 +218,14 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
     short = _int(checks_over, "short_source_words", "checks.short_source_words", path, checks_base["short_source_words"])
     if verbatim is not None and verbatim < 4:
         raise ProfileError(path, "checks.verbatim_run_words", "must be 4 or more (shorter runs match ordinary phrases)")
+    copy = {
+        key: _int(checks_over, key, f"checks.{key}", path, checks_base[key]) or 0
+        for key in ("copy_error_words", "copy_gap_words", "copy_share_error")
+    }
+    severity = _table(checks_over, "severity", path) if "severity" in checks_over else dict(checks_base.get("severity", {}))
+    for key, value in severity.items():
+        if value not in ("error", "warning", "info", "off"):
+            raise ProfileError(path, f"checks.severity.{key}", f"must be \"error\", \"warning\", \"info\" or \"off\", not {value!r}")
 
     templates = dict(base["templates"])
     for key, value in _table(desk, "templates", path).items():
@@ -230,8 +245,10 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
         tone=tone,
         topics=topics,
         templates=templates,
-        verbatim_run_words=verbatim or 12,
+        verbatim_run_words=verbatim or 10,
         short_source_words=short or 0,
+        **copy,
+        severity=dict(severity),
         standards_url=standards_url,
         sources=_sources(desk.get("sources", []), path),
         publish_mode=publish_mode,

@@ -8,12 +8,16 @@ on the command line. Every family lives in its own module and returns
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
-from stories.checks.finding import SEVERITIES, Finding
-from stories.model import Briefing, PublishedStory, SourceRef
+from stories.checks.finding import SEVERITIES, Finding, finding_text
+from stories.model import Briefing, PublishedStory, SourceRef, Waiver
 from stories.profile import Profile
 
-__all__ = ["Finding", "SEVERITIES", "CHECK_IDS", "run_checks", "counts"]
+__all__ = [
+    "Finding", "SEVERITIES", "CHECK_IDS", "CheckCounts", "run_checks", "counts", "trailer_counts",
+    "apply_waivers", "waiver_for", "finding_text",
+]  # fmt: skip
 
 # Every check id ``run_checks`` can report (``briefdesk check`` adds structure.id
 # and traceability.snapshot, which need the story file and the content repo).
@@ -42,6 +46,7 @@ CHECK_IDS: tuple[str, ...] = (
     "traceability.quote",
     "traceability.number",
     "traceability.verbatim",
+    "traceability.copied_section",
     "repository.duplicate",
     "repository.related",
 )
@@ -66,16 +71,85 @@ def run_checks(
 
     findings: list[Finding] = []
     findings.extend(structure.check(briefing, profile))
-    findings.extend(tone.check(briefing, profile))
+    findings.extend(tone.check(briefing, profile, source_text))
     findings.extend(attribution.check(briefing, profile, queue_source))
     findings.extend(traceability.check(briefing, source_text, profile))
     if published is not None:
         findings.extend(repository.check(briefing, profile, published))
-    return findings
+    return finish(briefing, profile, findings)
+
+
+def finish(briefing: Briefing, profile: Profile, findings: Iterable[Finding]) -> list[Finding]:
+    """Findings with the desk's severities (``[checks.severity]``) and the story's waivers applied.
+
+    Callers that add findings of their own (``briefdesk check`` adds the story
+    file's) pass them through here too, so every finding obeys the same rules.
+    """
+    return apply_waivers(briefing, _with_severities(profile, findings))
+
+
+def _with_severities(profile: Profile, findings: Iterable[Finding]) -> list[Finding]:
+    rules = profile.severity
+    if not rules:
+        return list(findings)
+    result = []
+    for finding in findings:
+        wanted = rules.get(f"{finding.check}.{finding.section}", rules.get(finding.check))
+        if wanted == "off":
+            continue
+        result.append(replace(finding, severity=wanted) if wanted and wanted != finding.severity else finding)  # type: ignore[arg-type]
+    return result
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def waiver_for(briefing: Briefing, finding: Finding) -> Waiver | None:
+    """The story's waiver of this finding: same check, same section, and the waived text still there."""
+    if finding.severity not in ("error", "warning"):
+        return None
+    text = finding_text(briefing, finding)
+    for waiver in briefing.waivers:
+        if waiver.check == finding.check and waiver.section == finding.section and _same_text(waiver.text, text):
+            return waiver
+    return None
+
+
+def apply_waivers(briefing: Briefing, findings: Iterable[Finding]) -> list[Finding]:
+    """Findings with the waived ones marked (``waiver``) and counted as info, not errors or warnings."""
+    result = []
+    for finding in findings:
+        waiver = waiver_for(briefing, finding) if briefing.waivers else None
+        result.append(replace(finding, severity="info", waiver=waiver, waived_from=finding.severity) if waiver else finding)
+    return result
+
+
+@dataclass(frozen=True)
+class CheckCounts:
+    """What the ``Checks:`` trailer of a publish commit says: checks passed, warnings, waived findings."""
+
+    passed: int
+    warnings: int
+    waived: int
+
+    def text(self) -> str:
+        """``25 passed, 0 warnings`` or ``25 passed, 1 warning, 1 waived``."""
+        warnings = f"{self.warnings} warning" + ("s" if self.warnings != 1 else "")
+        return f"{self.passed} passed, {warnings}" + (f", {self.waived} waived" if self.waived else "")
+
+
+def trailer_counts(findings: Iterable[Finding]) -> CheckCounts:
+    """Checks passed (every known check id that raised no error or warning), warnings, and waived findings."""
+    findings = list(findings)
+    fired = {f.check for f in findings if f.severity in ("error", "warning")}
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    waived = sum(1 for f in findings if f.waiver is not None)
+    return CheckCounts(len(set(CHECK_IDS) - fired), warnings, waived)
 
 
 def counts(findings: Iterable[Finding]) -> tuple[int, int, int]:
-    """(errors, warnings, infos) among these findings."""
+    """(errors, warnings, infos) among these findings (a waived finding counts as info)."""
     errors = warnings = infos = 0
     for finding in findings:
         if finding.severity == "error":

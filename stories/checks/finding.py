@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from stories.model import Briefing
+from stories.model import Briefing, Waiver
 from stories.profile import Profile, Section
 
 Severity = Literal["error", "warning", "info"]
@@ -19,7 +19,9 @@ class Finding:
     """A check result: which check, where (section, character span, list item), how bad, and why.
 
     ``start``/``end`` index ``briefing.text(section)``, or item ``item`` of a
-    list section when ``item`` is set.
+    list section when ``item`` is set (the source URL for ``section="source"``).
+    A waived finding keeps its message, carries its ``waiver``, and counts as
+    ``info``; ``waived_from`` is the severity it had.
     """
 
     check: str
@@ -29,6 +31,20 @@ class Finding:
     start: int = 0
     end: int = 0
     item: int | None = None
+    waiver: Waiver | None = None
+    waived_from: str = ""
+
+
+def finding_text(briefing: Briefing, finding: Finding) -> str:
+    """The text a finding is about (what a waiver of it records), "" when it has no span."""
+    if finding.section == "source":
+        whole = briefing.source.url if briefing.source else ""
+    elif finding.item is not None:
+        items = briefing.items(finding.section)
+        whole = items[finding.item] if finding.item < len(items) else ""
+    else:
+        whole = briefing.text(finding.section)
+    return whole[finding.start : finding.end]
 
 
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")

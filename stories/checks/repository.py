@@ -42,8 +42,8 @@ def check(briefing: Briefing, profile: Profile, published: Sequence[PublishedSto
                     Finding(
                         "repository.duplicate",
                         "source",
-                        "warning",
-                        f"This source is already published as {story.id!r} ({story.headline}): revise that story instead?",
+                        "error",
+                        f"This source is already published as {story.id!r} ({story.headline}): revise that story instead, or waive this with a reason",
                         0,
                         len(url),
                     )

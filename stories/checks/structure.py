@@ -8,32 +8,23 @@ from stories.checks.finding import WORD, Finding, word_count
 from stories.model import Briefing
 from stories.profile import Profile, Section
 
-# An all-caps word this long or longer is shouting; shorter ones are acronyms (UK, NASA, UCLH, COVID).
-SHOUT_LETTERS = 6
-# Three or more all-caps words in a row are shouting even when each is short ("CURE FOR LUPUS").
-SHOUT_RUN = 3
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’\-]*[A-Z]\b")
+_CAPS_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Z'’\-]*[A-Z](?![\w'’-])")
+_ROMAN = re.compile(r"^(?=[MDCLXVI])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
-def shouted_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ALL CAPS words: long ones alone, short ones in runs of three or more."""
-    words = [m for m in _CAPS_WORD.finditer(text)]
-    spans: list[tuple[int, int]] = []
-    run: list[re.Match[str]] = []
+def shouted_spans(text: str, acronyms: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Spans of ALL CAPS words of any length that are not acronyms (the profile's, or ones the source writes so).
 
-    def flush() -> None:
-        if len(run) >= SHOUT_RUN:
-            spans.append((run[0].start(), run[-1].end()))
-        else:
-            spans.extend((m.start(), m.end()) for m in run if sum(c.isalpha() for c in m.group()) >= SHOUT_LETTERS)
-        run.clear()
-
-    for match in words:
-        if run and text[run[-1].end() : match.start()].strip(" \t,:;-–—") != "":
-            flush()
-        run.append(match)
-    flush()
+    Roman numerals (II, XIV) are names too; a word with a digit (COVID-19) never matches.
+    """
+    spans = []
+    for match in _CAPS_WORD.finditer(text):
+        word = match.group()
+        bare = word.replace("’", "'").removesuffix("'S").strip("'-")
+        if bare in acronyms or _ROMAN.match(bare) or all(part in acronyms or _ROMAN.match(part) for part in bare.split("-") if part):
+            continue
+        spans.append(match.span())
     return spans
 
 
@@ -64,8 +55,6 @@ def _headline_form(section: Section, text: str) -> list[Finding]:
         found.append(Finding("structure.headline", section.key, "error", f"{section.label} ends with a period", len(stripped) - 1, len(stripped)))
     if text != text.strip():
         found.append(Finding("structure.headline", section.key, "warning", f"{section.label} has spaces at the start or end", 0, len(text)))
-    for start, end in shouted_spans(text):
-        found.append(Finding("structure.headline", section.key, "error", f"{section.label} has ALL CAPS words: {text[start:end]!r}", start, end))
     if "\n" in text:
         found.append(Finding("structure.headline", section.key, "error", f"{section.label} must be one line", text.index("\n"), len(text)))
     return found

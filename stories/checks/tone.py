@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from stories.checks.finding import Finding, all_pieces
 from stories.checks.structure import shouted_spans
-from stories.checks.traceability import quote_spans
+from stories.checks.quotes import quote_spans
+from stories.checks.text import source_index
 from stories.model import Briefing
 from stories.profile import Profile
 
@@ -33,8 +34,12 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
 _EXCLAIM = re.compile(r"!+")
 
 
-def check(briefing: Briefing, profile: Profile) -> list[Finding]:
-    """Findings about the voice of the briefing."""
+# "!" is shouting anywhere, and an error where a reader meets the story first.
+_LOUD_SECTIONS = ("headline", "summary")
+
+
+def check(briefing: Briefing, profile: Profile, source_text: str | None = None) -> list[Finding]:
+    """Findings about the voice of the briefing (``source_text`` lends its own acronyms)."""
     rules = profile.tone
     hype = _pattern(rules.hype)
     superlatives = _pattern(rules.superlatives)
@@ -42,17 +47,20 @@ def check(briefing: Briefing, profile: Profile) -> list[Finding]:
     substitutions = _pattern(tuple(rules.substitutions))
     found: list[Finding] = []
     exclamations = 0
+    acronyms = frozenset(rules.acronyms) | (source_index(source_text).capitalised if source_text else frozenset())
     for section, text, item in all_pieces(briefing, profile):
         # Words inside a quotation are the source's words, not the desk's voice
-        # (traceability checks them); a headline gets no such allowance.
-        quoted = [] if section.key == "headline" else quote_spans(text)
+        # (traceability checks them); a headline gets no such allowance for hype.
+        quoted = quote_spans(text)
+        headline = section.key == "headline"
 
-        def voiced(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
-            return (m for m in matches if not any(s <= m.start() < e for s, e in quoted))
+        def voiced(matches: Iterator[re.Match[str]], spans: list[tuple[int, int]] = quoted) -> Iterator[re.Match[str]]:
+            return (m for m in matches if not any(s <= m.start() < e for s, e in spans))
 
         if hype:
-            for m in voiced(hype.finditer(text)):
-                found.append(Finding("tone.hype", section.key, "warning", f"{m.group()!r} is hype: say what happened instead", m.start(), m.end(), item))
+            severity = "error" if headline else "warning"
+            for m in voiced(hype.finditer(text), [] if headline else quoted):
+                found.append(Finding("tone.hype", section.key, severity, f"{m.group()!r} is hype: say what happened instead", m.start(), m.end(), item))
         if superlatives:
             for m in voiced(superlatives.finditer(text)):
                 found.append(Finding("tone.superlative", section.key, "warning", f"{m.group()!r} is a superlative: can the source back it?", m.start(), m.end(), item))
@@ -64,9 +72,11 @@ def check(briefing: Briefing, profile: Profile) -> list[Finding]:
         for m in voiced(_EXCLAIM.finditer(text)):
             exclamations += 1
             if exclamations > rules.max_exclamations:
-                found.append(Finding("tone.exclamation", section.key, "warning", "Exclamation mark: let the facts carry the feeling", m.start(), m.end(), item))
-        if section.key != "headline" and section.kind != "line":
-            # Headlines get the stricter structure.headline rule for capitals.
-            for start, end in shouted_spans(text):
-                found.append(Finding("tone.caps", section.key, "warning", f"ALL CAPS reads as shouting: {text[start:end]!r}", start, end, item))
+                severity = "error" if section.key in _LOUD_SECTIONS else "warning"
+                found.append(Finding("tone.exclamation", section.key, severity, "Exclamation mark: let the facts carry the feeling", m.start(), m.end(), item))
+        for start, end in shouted_spans(text, acronyms):
+            if any(s <= start < e for s, e in quoted):
+                continue
+            severity = "error" if headline else "warning"
+            found.append(Finding("tone.caps", section.key, severity, f"ALL CAPS reads as shouting: {text[start:end]!r} (add real acronyms to [tone] acronyms)", start, end, item))
     return found
