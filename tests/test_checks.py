@@ -440,7 +440,7 @@ def test_any_briefing_and_source_give_well_formed_findings(briefing: Briefing, s
         else:
             assert finding.section in ("source", "related", "topics"), finding
     for start, end, kind in source_marks(briefing, source_text or "", PROFILE):
-        assert 0 <= start < end <= len(source_text or "") and kind in ("quote", "number")
+        assert 0 <= start < end <= len(source_text or "") and kind in ("quote", "number", "copy")
 
 
 def test_an_apostrophe_is_not_a_quotation_mark(story: Briefing) -> None:
