@@ -74,7 +74,7 @@ EDITS = {
         'headline = "Lab-grown skin patch heals stubborn leg ulcers in a small hospital trial"',
         'headline = "MIRACLE CURE FOR LUPUS!!!"',
         "headline = ",
-        "error structure.headline Headline has ALL CAPS words: 'MIRACLE CURE FOR LUPUS'",
+        "error tone.caps ALL CAPS reads as shouting: 'MIRACLE'",
     ),
     "twelve patients": ("All nine patients", "All twelve patients", "All twelve patients", 'error traceability.number "twelve" is not in the source'),
     "invented quote": (
@@ -122,6 +122,7 @@ def test_json_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "start": finding["start"],
         "end": finding["start"] + len("twelve"),
         "item": None,
+        "waiver": None,
     }
 
 
@@ -135,8 +136,8 @@ def test_a_folder_means_every_story_in_it(repo: Path, capsys: pytest.CaptureFixt
     captured = capsys.readouterr()
     assert "checked 2 stories" in captured.err
     assert re.search(r"stories/2025/older\.toml:\d+: error traceability\.number \"ten\"", captured.out)
-    # Two published stories from one source address: the reviewer hears of it.
-    assert "warning repository.duplicate" in captured.out
+    # Two published stories from one source address: an error, until one is waived or revised.
+    assert "error repository.duplicate" in captured.out
     # The content repo root as a folder means its stories/ tree.
     assert main(["check", str(repo)]) == 1
     assert "checked 2 stories" in capsys.readouterr().err

@@ -110,7 +110,7 @@ def explain(index: SourceIndex, quote: Quote) -> Misquote:
         return Misquote(False, "", 0, 0, ())
     needle = " " + " ".join(words) + " "
     alignment = fuzz.partial_ratio_alignment(needle, index.joined)
-    if alignment is None or alignment.score < 50:
+    if alignment is None or alignment.score < 70:  # nothing like it: an invented quote, not a misquote
         return Misquote(False, "", 0, 0, ())
     first = index.word_at(alignment.dest_start)
     last = max(first + 1, index.word_at(max(alignment.dest_start, alignment.dest_end - 1)))

@@ -45,14 +45,6 @@ class Report:
     findings: list[tuple[int, Any]] = field(default_factory=list)
 
 
-def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above ``start`` holding a desk.toml: the content repo root."""
-    for folder in (start, *start.parents):
-        if (folder / "desk.toml").is_file():
-            return folder
-    return None
-
-
 def _story_files(folder: Path) -> list[Path]:
     """Every story file in a folder: its stories/ tree when it is a content repo root."""
     if (folder / "desk.toml").is_file() and (folder / "stories").is_dir():
@@ -81,69 +73,18 @@ class _Repos:
         return self.profiles[root]
 
     def published_in(self, root: Path) -> list[Any]:
+        from stories.checks.story_file import published_stories
+
         if root not in self.published:
-            self.published[root] = _scan_published(root, self.profile(root))
+            self.published[root] = published_stories(root, self.profile(root))
         return self.published[root]
 
 
-def _scan_published(root: Path, profile: Any) -> list[Any]:
-    """The published stories of a content repo, read from stories/**/*.toml (broken files skipped)."""
-    from stories.codec import StoryFileError, loads
-    from stories.model import PublishedStory
-
-    found = []
-    stories = root / "stories"
-    if not stories.is_dir():
-        return found
-    for path in sorted(stories.rglob("*.toml")):
-        try:
-            briefing = loads(path.read_text("utf-8"), profile, str(path))
-        except (StoryFileError, OSError, UnicodeDecodeError):
-            continue
-        if briefing.status == "published":
-            found.append(
-                PublishedStory(
-                    id=briefing.id,
-                    headline=briefing.headline,
-                    source_url=briefing.source.url if briefing.source else "",
-                    path=path.relative_to(root).as_posix(),
-                    updated=briefing.updated,
-                )
-            )
-    return found
-
-
-def _source_text(root: Path | None, snapshot: str) -> tuple[str | None, Any]:
-    """The snapshot's text, and a finding that says why it is missing or wrong (or None)."""
-    import re
-
-    from stories.checks import Finding
-    from stories.model import content_hash
-
-    if not snapshot:
-        return None, Finding("traceability.no_source", "source", "warning", "The source block names no snapshot: quotes and numbers cannot be checked")
-    if not re.fullmatch(r"[0-9a-f]{64}", snapshot):
-        return None, Finding("traceability.snapshot", "source", "error", f"The snapshot {snapshot!r} is not a sha256 hex name")
-    if root is None:
-        return None, Finding("traceability.no_source", "source", "warning", "Not inside a content repo (no desk.toml above): the source snapshot cannot be found")
-    path = root / "sources" / f"{snapshot}.txt"
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        return None, Finding("traceability.no_source", "source", "warning", f"The source snapshot sources/{snapshot}.txt is not in the content repo")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, Finding("traceability.no_source", "source", "warning", f"The source snapshot sources/{snapshot}.txt cannot be read: {exc}")
-    if content_hash(text) != snapshot:
-        return text, Finding("traceability.snapshot", "source", "warning", f"sources/{snapshot}.txt does not match its hash: it was edited after publishing")
-    return text, None
-
-
 def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None) -> Report | Problem:
-    """Check one story file."""
-    from stories.checks import Finding, run_checks
+    """Check one story file (the engine in stories.checks does the checking)."""
     from stories.checks.lines import StoryLines
+    from stories.checks.story_file import check_story, find_root
     from stories.codec import StoryFileError, loads
-    from stories.ids import is_valid_id
     from stories.profile import ProfileError
 
     root = find_root(path.resolve().parent) or fallback_root
@@ -166,25 +107,11 @@ def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None
     except StoryFileError as exc:
         return Problem(shown, exc.line, exc.problem)
 
-    extra: list[Finding] = []
-    source_text = None
-    if briefing.source is not None and not briefing.source.is_empty():
-        source_text, note = _source_text(root, briefing.source.snapshot)
-        if note is not None:
-            extra.append(note)
-    if not is_valid_id(briefing.id):
-        extra.append(Finding("structure.id", "headline", "error", f"The id {briefing.id!r} is not a safe file name (lowercase letters, digits, hyphens)"))
-    elif path.stem != briefing.id:
-        extra.append(Finding("structure.id", "headline", "warning", f"The file is named {path.name!r} but the story id is {briefing.id!r}"))
     published = repos.published_in(root) if root is not None else None
-    findings = run_checks(briefing, source_text, profile, published)
-    if extra and any(f.check in ("traceability.no_source", "traceability.snapshot") for f in extra):
-        findings = [f for f in findings if f.check != "traceability.no_source"]
-    findings = extra + findings
-
+    result = check_story(briefing, path, root, profile, published)
     lines = StoryLines(text)
     report = Report(shown, briefing.id)
-    for finding in findings:
+    for finding in result.findings:
         value = briefing.text(finding.section) if finding.item is None else None
         report.findings.append((lines.line(finding, value), finding))
     report.findings.sort(key=lambda pair: pair[0])
@@ -214,9 +141,10 @@ def run(args: argparse.Namespace) -> int:
     reports = [r for r in results if isinstance(r, Report)]
     problems = [r for r in results if isinstance(r, Problem)]
     errors, warnings, infos = counts(f for r in reports for _, f in r.findings)
+    waived = sum(1 for r in reports for _, f in r.findings if f.waiver is not None)
 
     if args.format == "json":
-        json.dump(_as_json(reports, problems, (errors, warnings, infos)), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(_as_json(reports, problems, (errors, warnings, infos), waived), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         show = ("error",) if args.errors_only else ("error", "warning")
@@ -225,11 +153,16 @@ def run(args: argparse.Namespace) -> int:
                 print(result.text())
                 continue
             for line, f in result.findings:
-                if f.severity in show:
+                if f.waiver is not None and not args.errors_only:
+                    w = f.waiver
+                    print(f"{result.path}:{line}: waived {f.check} {_one_line(f.message)} (waived by {_one_line(w.by)}: {_one_line(w.reason)})")
+                elif f.severity in show:
                     print(f"{result.path}:{line}: {f.severity} {f.check} {_one_line(f.message)}")
         checked = sum(1 for r in reports if r.story)
         stories = "story" if checked == 1 else "stories"
         summary = f"checked {checked} {stories}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        if waived:
+            summary += f", {waived} waived"
         if problems:
             summary += f"; {len(problems)} could not be read"
         print(summary, file=sys.stderr)
@@ -245,7 +178,7 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _as_json(reports: list[Report], problems: list[Problem], totals: tuple[int, int, int]) -> dict[str, Any]:
+def _as_json(reports: list[Report], problems: list[Problem], totals: tuple[int, int, int], waived: int) -> dict[str, Any]:
     from stories.checks import counts
 
     files = []
@@ -268,6 +201,9 @@ def _as_json(reports: list[Report], problems: list[Problem], totals: tuple[int, 
                         "start": f.start,
                         "end": f.end,
                         "item": f.item,
+                        "waiver": None if f.waiver is None else {
+                            "by": f.waiver.by, "reason": f.waiver.reason, "at": f.waiver.at, "text": f.waiver.text, "severity": f.waived_from,
+                        },
                     }
                     for line, f in report.findings
                 ],
@@ -279,4 +215,5 @@ def _as_json(reports: list[Report], problems: list[Problem], totals: tuple[int, 
         "errors": totals[0],
         "warnings": totals[1],
         "infos": totals[2],
+        "waived": waived,
     }
