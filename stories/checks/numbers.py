@@ -55,11 +55,10 @@ _UNIT_WORDS = {
     "litres": "litre", "liter": "litre", "liters": "litre", "ml": "ml", "millilitre": "ml", "millilitres": "ml",
     "gallon": "gallon", "gallons": "gallon", "mph": "mph", "kph": "km/h", "km/h": "km/h", "kw": "kW", "mw": "MW",
     "gw": "GW", "kwh": "kWh", "mwh": "MWh", "gwh": "GWh", "watts": "W", "calories": "kcal", "kcal": "kcal",
-    "species": "species",
 }  # fmt: skip
 _TEMPERATURE = re.compile(r"\s?(?:°\s?([CF])\b|degrees?\s+(celsius|centigrade|fahrenheit|[CF]\b))", re.IGNORECASE)
 _PERCENT = re.compile(r"\s?(?:%|per\s?cent\b|percent\b|percentage points?\b)", re.IGNORECASE)
-_UNIT_AFTER = re.compile(r"(?:\s|-)?([A-Za-z/]+)")
+_UNIT_AFTER = re.compile(r"(?:\s|-)?(?:(?:more|extra|further|additional|full|whole|long|straight|consecutive)\s+)?([A-Za-z/]+)")
 _RANGE_JOIN = re.compile(r"\s*(?:–|—|-|to|and|or)\s*")
 
 _U = "|".join(sorted(_UNITS, key=len, reverse=True))
@@ -310,6 +309,6 @@ def agree(mine: Number, theirs: Number) -> bool:
         for b in theirs.readings:
             if a.kind == b.kind and a.unit == b.unit and abs(a.value - b.value) <= (0.5 if a.kind == "percent" and a.value != int(a.value) or b.kind == "percent" and b.value != int(b.value) else 1e-6):
                 return True
-            if a.kind == "count" and b.kind == "money" and a.value == b.value:
-                return True  # an amount given without its currency is the same amount
+            if a.kind == "count" and not a.unit and b.kind in ("money", "measure") and a.value == b.value:
+                return True  # an amount given without its currency or unit is the same amount
     return False

@@ -87,6 +87,8 @@ class Misquote:
         """The finding's message body."""
         if self.splice:
             return f"joins two separate passages of the source with no ellipsis (…) between them: “{_short(self.nearest)}”"
+        if not self.nearest:
+            return "is not in the source"
         if not self.changed:
             return f"is not in the source; nearest: “{_short(self.nearest)}”"
         diffs = "; ".join(f"“{mine or '—'}” where the source has “{theirs or '—'}”" for mine, theirs in self.changed[:3])
@@ -112,15 +114,22 @@ def explain(index: SourceIndex, quote: Quote) -> Misquote:
     alignment = fuzz.partial_ratio_alignment(needle, index.joined)
     if alignment is None or alignment.score < 70:  # nothing like it: an invented quote, not a misquote
         return Misquote(False, "", 0, 0, ())
-    first = index.word_at(alignment.dest_start)
-    last = max(first + 1, index.word_at(max(alignment.dest_start, alignment.dest_end - 1)))
-    theirs = index.words[first:last]
-    changed = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(words, theirs).as_list():
-        if tag != "equal":
-            changed.append((" ".join(words[i1:i2]), " ".join(theirs[j1:j2])))
+    # A word of slack each side, then trim the source words the quote does not reach.
+    origin = max(0, index.word_at(alignment.dest_start) - 1)
+    stop = min(len(index.words), max(origin + 1, index.word_at(max(alignment.dest_start, alignment.dest_end - 1))) + 2)
+    ops = Levenshtein.opcodes(words, index.words[origin:stop]).as_list()
+    while ops and ops[0][0] == "insert":
+        ops = ops[1:]
+    while ops and ops[-1][0] == "insert":
+        ops = ops[:-1]
+    if not ops:
+        return Misquote(False, "", 0, 0, ())
+    first, last = origin + ops[0][3], origin + ops[-1][4]
+    changed = tuple(
+        (" ".join(words[i1:i2]), " ".join(index.words[origin + j1 : origin + j2])) for tag, i1, i2, j1, j2 in ops if tag != "equal"
+    )
     start, end = index.spans[first][0], index.spans[last - 1][1]
-    return Misquote(False, index.text[start:end], start, end, tuple(changed))
+    return Misquote(False, index.text[start:end], start, end, changed)
 
 
 def _splice(index: SourceIndex, words: list[str]) -> tuple[tuple[int, int], tuple[int, int]] | None:
