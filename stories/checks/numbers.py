@@ -190,6 +190,8 @@ def _after(text: str, end: int) -> tuple[str, str, int]:
         if lower in _CURRENCY_WORDS:
             return "currency", _CURRENCY_WORDS[lower], m.end()
         if lower in _UNIT_WORDS and (len(lower) > 2 or word == lower):
+            if _UNIT_WORDS[lower] == "year" and re.match(r"[\s-]old\b", text[m.end() : m.end() + 4]):
+                return "", "", m.end() + 4  # "a 61-year-old": an age, the same as "Tom, 61"
             return "measure", _UNIT_WORDS[lower], m.end()
     return "", "", end
 

@@ -27,6 +27,10 @@ _STOP = frozenset(
     much only other over same should some such than that their theirs them then there these they this those
     through under until very were what when where which while will with would your said says told year years
     people percent cent number some many""".split()
+) | frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
+    billion first second third fourth fifth sixth seventh eighth ninth tenth half dozen""".split()
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 
@@ -100,7 +104,7 @@ class SourceIndex:
         return min(len(self.words) - 1, bisect_left(self.offsets, offset)) if self.words else 0
 
     def stems_near(self, position: int) -> frozenset[str]:
-        """Content stems of the sentence holding this character offset and of the one before it."""
+        """Content stems of the sentence holding this character offset and of the ones either side."""
         return self._sentence_stems(sentence_of(self.sentences, position))
 
     def best_overlap(self, stems: frozenset[str]) -> int:
@@ -108,18 +112,18 @@ class SourceIndex:
         return max((len(stems & self._sentence_stems(n)) for n in range(len(self.sentences))), default=0)
 
     def best_sentences(self, stems: frozenset[str], minimum: int = 2) -> list[tuple[int, int]]:
-        """Character spans of the source sentences (with the one before) that share most stems with these."""
+        """Character spans of the source sentences (with the ones either side) that share most stems with these."""
         scores = [len(stems & self._sentence_stems(n)) for n in range(len(self.sentences))]
         best = max(scores, default=0)
         if best < minimum:
             return []
-        ends = [*self.sentences[1:], len(self.text)]
+        ends = [*self.sentences[2:], len(self.text), len(self.text)]
         return [(self.sentences[max(0, n - 1)], ends[n]) for n, score in enumerate(scores) if score == best]
 
     def _sentence_stems(self, number: int) -> frozenset[str]:
         if number not in self._stems:
             start = self.sentences[max(0, number - 1)]
-            end = self.sentences[number + 1] if number + 1 < len(self.sentences) else len(self.text)
+            end = self.sentences[number + 2] if number + 2 < len(self.sentences) else len(self.text)
             self._stems[number] = content_stems(self.text[start:end])
         return self._stems[number]
 

@@ -31,6 +31,9 @@ from stories.profile import Profile
 __all__ = ["check", "copy_meters", "numbers", "quote_spans", "quotes", "source_index", "source_marks", "tokens", "Quote"]
 
 REMEDY = "fetch the article, or attach the source text"
+# Runs this long count toward a section's copied share: shorter ones are
+# ordinary phrases ("at the end of") that any two texts share.
+PHRASE_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class SourceNumbers:
 
     all: tuple[Number, ...]
     by_value: dict[float, tuple[Number, ...]]
+    by_lead: dict[tuple[str, ...], tuple[Number, ...]]  # the two words before a number -> numbers
 
 
 @lru_cache(maxsize=16)
@@ -49,7 +53,12 @@ def source_numbers(text: str) -> SourceNumbers:
     for number in found:
         for reading in number.readings:
             by_value[reading.value].append(number)
-    return SourceNumbers(tuple(found), {k: tuple(v) for k, v in by_value.items()})
+    by_lead: dict[tuple[str, ...], list[Number]] = defaultdict(list)
+    for number in found:
+        lead = _lead_in(text, number)
+        if lead:
+            by_lead[lead].append(number)
+    return SourceNumbers(tuple(found), {k: tuple(v) for k, v in by_value.items()}, {k: tuple(v) for k, v in by_lead.items()})
 
 
 def _candidates(number: Number, source: SourceNumbers) -> list[Number]:
@@ -61,39 +70,60 @@ def _candidates(number: Number, source: SourceNumbers) -> list[Number]:
 
 
 def _arithmetic(number: Number, near: list[Number]) -> bool:
-    """True when the number is a sum, difference or percentage of two of the source's nearby numbers."""
-    values = [n.readings[0].value for n in near if n.readings[0].kind in ("count", "measure", "money")]
+    """True when the number is a sum, difference or share of two of the passage's numbers of the same kind."""
+    operands = [n.readings[0] for n in near if n.readings[0].kind in ("count", "measure", "money")]
     for reading in number.readings:
-        if reading.kind not in ("count", "percent", "measure", "money"):
-            continue
-        for i, a in enumerate(values):
-            for b in values[i + 1 :]:
-                if reading.kind == "percent":
-                    if b and abs(reading.value - 100 * a / b) <= 0.5 or a and abs(reading.value - 100 * b / a) <= 0.5:
+        for i, a in enumerate(operands):
+            for b in operands[i + 1 :]:
+                if (a.kind, a.unit) != (b.kind, b.unit):
+                    continue
+                if reading.kind == "percent" and a.kind == "count":
+                    if b.value and abs(reading.value - 100 * a.value / b.value) <= 0.5 or a.value and abs(reading.value - 100 * b.value / a.value) <= 0.5:
                         return True
-                elif reading.value in (a + b, abs(a - b)) and reading.value != 0:
+                elif (reading.kind, reading.unit) == (a.kind, a.unit) and reading.value and reading.value in (a.value + b.value, abs(a.value - b.value)):
                     return True
     return False
 
 
-def _number_problem(number: Number, stems: frozenset[str], index: SourceIndex, source: SourceNumbers) -> str | None:
+def _is_year(number: Number) -> bool:
+    reading = number.readings[0]
+    return reading.kind == "count" and number.text.isdigit() and len(number.text) == 4 and 1800 <= reading.value <= 2100
+
+
+def _lead_in(text: str, number: Number) -> tuple[str, ...]:
+    """The two words before a number, when one of them carries meaning ("Kelbridge takes")."""
+    words = tokens(text[max(0, number.start - 60) : number.start])[-2:]
+    return tuple(words) if len(words) == 2 and content_stems(" ".join(words)) else ()
+
+
+def _number_problem(number: Number, text: str, stems: frozenset[str], index: SourceIndex, source: SourceNumbers) -> str | None:
     """Why the source does not back this number, or None when it does."""
+    lead = _lead_in(text, number)
+    if lead:
+        # The source says the same words before another number: the draft changed it.
+        said = [theirs for theirs in source.by_lead.get(lead, ()) if theirs.readings[0].kind == number.readings[0].kind]
+        if said and not any(agree(number, theirs) for theirs in said):
+            return f"is not what the source says (“{_context(index.text, said[0])}”)"
     same_value = _candidates(number, source)
     agreeing = [theirs for theirs in same_value if agree(number, theirs)]
     if agreeing:
-        if not stems or any(stems & index.stems_near(theirs.start) for theirs in agreeing):
+        if not stems:
             return None
-        # The source has this value only in sentences about other things. That
-        # matters only when the source does talk about what this sentence says.
-        if index.best_overlap(stems) < 2:
+        best = index.best_overlap(stems)
+        near = max(len(stems & index.stems_near(theirs.start)) for theirs in agreeing)
+        # The source has this value only in sentences about other things, while
+        # it does retell what this sentence says: another event's number. A year
+        # must sit with what it dates (one event's year is often near another's).
+        if near >= 1 and (not _is_year(number) or best < 3 or near * 2 >= best):
             return None
-        where = agreeing[0]
-        return f"is in the source only about something else (“{_context(index.text, where)}”)"
+        if near == 0 and best < 2:
+            return None
+        return f"is in the source only about something else (“{_context(index.text, agreeing[0])}”)"
     # True arithmetic ("four of the nine did not" from "five of nine"): only on
     # the numbers of the passage this sentence retells, or any change would pass.
     passages = index.best_sentences(stems)
-    near = [n for n in source.all if any(a <= n.start < b for a, b in passages)]
-    if _arithmetic(number, near):
+    near_numbers = [n for n in source.all if any(a <= n.start < b for a, b in passages)]
+    if _arithmetic(number, near_numbers):
         return None
     if same_value:
         theirs = same_value[0]
@@ -154,7 +184,7 @@ def check(briefing: Briefing, source_text: str | None, profile: Profile) -> list
         for number in numbers(text):
             if number.bare_one or number.idiom or any(s <= number.start < e for s, e in spans):
                 continue
-            problem = _number_problem(number, stems[sentence_of(bounds, number.start)], index, source)
+            problem = _number_problem(number, text, stems[sentence_of(bounds, number.start)], index, source)
             if problem:
                 found.append(Finding("traceability.number", section.key, "error", f'"{number.text}" {problem}{remedy}', number.start, number.end, item))
         found.extend(_copying(section.key, item, text, spans, index, profile))
@@ -174,7 +204,7 @@ def _copying(key: str, item: int | None, text: str, spans: list[tuple[int, int]]
         elif run.words >= profile.verbatim_run_words:
             message = f"{run.words} words shared with the source{changed}: fine for a name or a factual clause, longer needs quotation marks"
             found.append(Finding("traceability.verbatim", key, "warning", message, run.start, run.end, item))
-    copy = meter(key, item, text, shared, profile.verbatim_run_words)
+    copy = meter(key, item, text, shared, PHRASE_WORDS)
     if not errors and profile.copy_share_error and copy.words >= 30 and copy.share * 100 >= profile.copy_share_error:
         message = f"{round(copy.share * 100)}% of this section comes from the source in copied phrases: say it in your own words"
         found.append(Finding("traceability.copied_section", key, "error", message, 0, len(text), item))
@@ -188,7 +218,7 @@ def copy_meters(briefing: Briefing, source_text: str, profile: Profile) -> list[
     index = source_index(source_text)
     result = []
     for section, text, item in all_pieces(briefing, profile):
-        result.append(meter(section.key, item, text, runs(text, quote_spans(text), index, profile.copy_gap_words), profile.verbatim_run_words))
+        result.append(meter(section.key, item, text, runs(text, quote_spans(text), index, profile.copy_gap_words), PHRASE_WORDS))
     return result
 
 
