@@ -473,3 +473,66 @@ def test_verbatim_and_summary_limits_come_from_the_profile(story: Briefing) -> N
     runs = [span_text(story, f) for f in only(findings, "traceability.verbatim")]
     assert "held in place with an ordinary bandage" in runs and "Around 1 in 100 adults in the UK" in runs
     assert only(findings, "traceability.short_source")  # 484 words < 1000: only a summary for this desk
+
+
+# -- waivers --------------------------------------------------------------------------
+
+
+def test_a_waiver_with_a_reason_survives_a_round_trip_and_edits_elsewhere(story: Briefing) -> None:
+    from stories.checks import trailer_counts, waive
+
+    edit(story, "why_it_feels_good", "ordinary pleasures", "UTTERLY ordinary pleasures")
+    [caps] = only(run_checks(story, SOURCE, PROFILE, []), "tone.caps")
+    waiver = waive(story, caps, "Sam Editor", "the patient's own words, shouted on purpose")
+    assert (waiver.check, waiver.section, waiver.text) == ("tone.caps", "why_it_feels_good", "UTTERLY")
+
+    again = codec.loads(codec.render(story, PROFILE), PROFILE)
+    assert again.waivers == [waiver]
+    edit(again, "summary", "Doctors in Bristol", "Surgeons in Bristol")  # another section changes
+    [waived] = only(run_checks(again, SOURCE, PROFILE, []), "tone.caps")
+    assert waived.severity == "info" and waived.waiver == waiver and waived.waived_from == "warning"
+    assert counts(run_checks(again, SOURCE, PROFILE, []))[:2] == (0, 0)
+    assert trailer_counts(run_checks(again, SOURCE, PROFILE, [])).text().endswith("passed, 0 warnings, 1 waived")
+
+    # Change the waived text and the finding is back.
+    edit(again, "why_it_feels_good", "UTTERLY", "TOTALLY")
+    [back] = only(run_checks(again, SOURCE, PROFILE, []), "tone.caps")
+    assert back.severity == "warning" and back.waiver is None
+
+
+def test_a_waived_duplicate_source_lets_the_story_publish(story: Briefing) -> None:
+    from stories.checks import waive
+
+    published = [published_row("earlier-story", story.source.url)]
+    [dup] = only(run_checks(story, SOURCE, PROFILE, published), "repository.duplicate")
+    assert dup.severity == "error"
+    waive(story, dup, "Sam Editor", "a follow-up with new figures, not a copy")
+    assert counts(run_checks(story, SOURCE, PROFILE, published))[0] == 0
+
+
+def test_a_waiver_needs_a_reason(story: Briefing) -> None:
+    from stories.checks import waive
+
+    finding = Finding("tone.caps", "summary", "warning", "x", 0, 3)
+    with pytest.raises(ValueError):
+        waive(story, finding, "Sam Editor", "   ")
+
+
+def test_severities_come_from_the_desk(story: Briefing) -> None:
+    edit(story, "why_it_feels_good", "ordinary pleasures", "UTTERLY ordinary pleasures")
+    stern = profile_from_text('[checks.severity]\n"tone.caps" = "error"\n')
+    assert only(run_checks(story, SOURCE, stern, []), "tone.caps")[0].severity == "error"
+    off = profile_from_text('[checks.severity]\n"tone.caps.why_it_feels_good" = "off"\n')
+    assert not only(run_checks(story, SOURCE, off, []), "tone.caps")
+
+
+def test_quote_misquote_names_the_words_that_differ(story: Briefing) -> None:
+    edit(story, "what_happened", "“This summer I grew my own tomatoes again,”", "“This summer I grew my own potatoes again,”")
+    [finding] = only(run_checks(story, SOURCE, PROFILE, []), "traceability.quote")
+    assert "“potatoes” where the source has “tomatoes”" in finding.message
+
+
+def test_a_quote_across_a_line_break_is_one_quotation(story: Briefing) -> None:
+    edit(story, "what_happened", "“This summer I grew my own tomatoes again,”", "“This summer I grew\nmy own tomatoes again,”")
+    findings = run_checks(story, SOURCE, PROFILE, [])
+    assert not only(findings, "traceability.quote") and not only(findings, "traceability.verbatim")

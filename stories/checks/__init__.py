@@ -16,7 +16,7 @@ from stories.profile import Profile
 
 __all__ = [
     "Finding", "SEVERITIES", "CHECK_IDS", "CheckCounts", "run_checks", "counts", "trailer_counts",
-    "apply_waivers", "waiver_for", "finding_text",
+    "apply_waivers", "waive", "waiver_for", "finding_text", "finish",
 ]  # fmt: skip
 
 # Every check id ``run_checks`` can report (``briefdesk check`` adds structure.id
@@ -114,6 +114,23 @@ def waiver_for(briefing: Briefing, finding: Finding) -> Waiver | None:
         if waiver.check == finding.check and waiver.section == finding.section and _same_text(waiver.text, text):
             return waiver
     return None
+
+
+def waive(briefing: Briefing, finding: Finding, by: str, reason: str, at: str = "") -> Waiver:
+    """Record on the briefing that this finding does not apply (who and why); the new waiver.
+
+    The waiver holds the finding's text: it lasts while that text is there.
+    A reason is required: a waiver without one tells a reviewer nothing.
+    """
+    if not reason.strip():
+        raise ValueError("a waiver needs a reason")
+    if not at:
+        from stories.model import utcnow
+
+        at = utcnow().isoformat().replace("+00:00", "Z")
+    waiver = Waiver(finding.check, finding.section, finding_text(briefing, finding), by, reason.strip(), at)
+    briefing.waivers = [w for w in briefing.waivers if (w.check, w.section, w.text) != (waiver.check, waiver.section, waiver.text)] + [waiver]
+    return waiver
 
 
 def apply_waivers(briefing: Briefing, findings: Iterable[Finding]) -> list[Finding]:

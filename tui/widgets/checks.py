@@ -1,17 +1,28 @@
-"""The checks panel: findings grouped by section, with severity marks; Enter jumps to one."""
+"""The checks panel: findings grouped by section, with severity marks; Enter jumps to one.
+
+``w`` on a finding asks why it does not apply and posts
+``ChecksPanel.WaiveRequested(finding, reason)``; the screen that holds the
+draft records it (``stories.checks.waive``) and checks again. A waived
+finding stays in the list, marked as waived, with who and why.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from stories.checks import Finding
+from stories.checks.copying import SectionCopy
 from stories.profile import Profile
 from tui.messages import FindingChosen
 
@@ -20,13 +31,16 @@ MARKS = {
     "error": ("✗", "$text-error"),
     "warning": ("⚠", "$text-warning"),
     "info": ("·", "$text-muted"),
+    "waived": ("○", "$text-muted"),
 }
 EXTRA_GROUPS = (("topics", "Topics"), ("related", "Related stories"), ("source", "Source"))
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
-def summary(errors: int, warnings: int) -> Content:
-    """``1 error · 2 warnings``, or ``all clear``."""
+def summary(errors: int, warnings: int, waived: int = 0) -> Content:
+    """``1 error · 2 warnings``, or ``all clear``; waived findings counted after."""
+    if waived:
+        return Content.assemble(summary(errors, warnings), (f"  ○ {waived} waived", "$text-muted"))
     if not errors and not warnings:
         return Content.assemble(("✓ all clear", "bold $text-success"))
     parts: list[Any] = []
@@ -42,21 +56,39 @@ def summary(errors: int, warnings: int) -> Content:
 class ChecksPanel(Vertical):
     """Findings of the latest check run, grouped in the profile's section order."""
 
+    DEFAULT_CSS = """
+    ChecksPanel #checks-reason { display: none; }
+    ChecksPanel.-asking #checks-reason { display: block; }
+    """
+    BINDINGS = [Binding("w", "waive", "Waive", id="checks.waive", tooltip="Waive the highlighted finding, with a reason")]
+
+    @dataclass
+    class WaiveRequested(Message):
+        """The editor waived one finding of the open story, with a reason."""
+
+        finding: Finding
+        reason: str
+
     def __init__(self, profile: Profile, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.profile = profile
         self.findings: list[Any] = []
+        self.meters: dict[tuple[str, int | None], SectionCopy] = {}
+        self._asking: Finding | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content("No briefing open."), id="checks-summary", markup=False)
         yield OptionList(id="checks-list", markup=False)
+        yield Input(placeholder="Why does this not apply? (Enter waives, Esc cancels)", id="checks-reason")
 
-    def show(self, findings: Sequence[Any]) -> None:
-        """Show a new set of findings, keeping the cursor on the same row when it still exists."""
-        self.findings = sorted(findings, key=lambda f: _RANK.get(f.severity, 3))
+    def show(self, findings: Sequence[Any], meters: Sequence[SectionCopy] = ()) -> None:
+        """Show a new set of findings (and each section's copy meter), keeping the cursor where it was."""
+        self.meters = {(m.section, m.item): m for m in meters}
+        self.findings = sorted(findings, key=lambda f: (getattr(f, "waiver", None) is not None, _RANK.get(f.severity, 3)))
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = sum(1 for f in findings if f.severity == "warning")
-        self.query_one("#checks-summary", Static).update(summary(errors, warnings))
+        waived = sum(1 for f in findings if getattr(f, "waiver", None) is not None)
+        self.query_one("#checks-summary", Static).update(summary(errors, warnings, waived))
 
         groups: list[tuple[str, str]] = [(s.key, s.label) for s in self.profile.sections]
         known = {key for key, _ in groups}
@@ -75,11 +107,15 @@ class ChecksPanel(Vertical):
             if not mine and key in ("topics", "related"):
                 continue
             mark, style = MARKS.get(worst, MARKS["info"])
-            options.append(Option(Content.assemble((f"{mark} ", style), (label, "bold")), id=f"s:{key}"))
+            options.append(Option(Content.assemble((f"{mark} ", style), (label, "bold"), self._meter(key)), id=f"s:{key}"))
             for index, finding in mine:
-                mark, style = MARKS.get(finding.severity, MARKS["info"])
+                waiver = getattr(finding, "waiver", None)
+                mark, style = MARKS["waived"] if waiver else MARKS.get(finding.severity, MARKS["info"])
                 where = f" (point {finding.item + 1})" if finding.item is not None else ""
-                options.append(Option(Content.assemble(("  ", ""), (f"{mark} ", style), Content(finding.message + where)), id=f"f:{index}"))
+                text = Content(finding.message + where)
+                if waiver is not None:
+                    text = Content.assemble(text, (f" — waived by {waiver.by}: {waiver.reason}", "$text-muted"))
+                options.append(Option(Content.assemble(("  ", ""), (f"{mark} ", style), text), id=f"f:{index}"))
         option_list = self.query_one("#checks-list", OptionList)
         keep = option_list.highlighted_option.id if option_list.highlighted_option else None
         option_list.set_options(options)
@@ -90,6 +126,55 @@ class ChecksPanel(Vertical):
                 option_list.highlighted = 0 if options else None
         elif options:
             option_list.highlighted = 0
+
+    def _meter(self, key: str) -> Content:
+        """`` · copy 23%, longest 9 words`` for a section with words from the source."""
+        mine = [m for (section, _), m in self.meters.items() if section == key and m.words]
+        if not mine:
+            return Content("")
+        words = sum(m.words for m in mine)
+        share = round(100 * sum(m.shared for m in mine) / words) if words else 0
+        longest = max((m.longest.words for m in mine if m.longest), default=0)
+        if not share and not longest:
+            return Content("")
+        return Content.assemble((f"  copy {share}%, longest {longest} words", "$text-muted"))
+
+    def action_waive(self) -> None:
+        """Ask for the reason to waive the highlighted finding."""
+        option_list = self.query_one("#checks-list", OptionList)
+        option = option_list.highlighted_option
+        if option is None or not (option.id or "").startswith("f:"):
+            self.app.bell()
+            return
+        finding = self.findings[int(option.id[2:])]  # type: ignore[index]
+        if finding.severity not in ("error", "warning") or getattr(finding, "waiver", None) is not None:
+            self.app.bell()
+            return
+        self._asking = finding
+        self.add_class("-asking")
+        reason = self.query_one("#checks-reason", Input)
+        reason.value = ""
+        reason.focus()
+
+    @on(Input.Submitted, "#checks-reason")
+    def _reason_given(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            self.notify("A waiver needs a reason: say why this finding does not apply.", severity="warning")
+            return
+        finding, self._asking = self._asking, None
+        self._close_reason()
+        if finding is not None:
+            self.post_message(self.WaiveRequested(finding, event.value.strip()))
+
+    def _close_reason(self) -> None:
+        self.remove_class("-asking")
+        self.query_one("#checks-list", OptionList).focus()
+
+    def key_escape(self) -> None:
+        if self._asking is not None:
+            self._asking = None
+            self._close_reason()
 
     def clear(self) -> None:
         self.findings = []
