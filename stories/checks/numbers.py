@@ -182,6 +182,11 @@ def _after(text: str, end: int) -> tuple[str, str, int]:
         letter = (m.group(1) or m.group(2) or "")[:1].upper()
         return "measure", "°F" if letter == "F" else "°C", m.end()
     m = _UNIT_AFTER.match(text, end)
+    if m and m.group(1).lower() not in _UNIT_WORDS and m.group(1).islower():
+        # "4,200 volunteer hours": one describing word between a number and its unit
+        second = re.compile(r"\s+([A-Za-z]+)").match(text, m.end())
+        if second and second.group(1).lower() in _UNIT_WORDS and len(second.group(1)) > 2:
+            m = second
     if m:
         word = m.group(1)
         if word.upper() in _CURRENCY_CODES:
