@@ -78,7 +78,7 @@ class Profile:
     tone: ToneRules
     topics: tuple[str, ...]
     templates: dict[str, str]
-    verbatim_run_words: int = 10
+    verbatim_run_words: int = 12
     short_source_words: int = 150
     copy_error_words: int = 21
     copy_gap_words: int = 2
@@ -245,7 +245,7 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
         tone=tone,
         topics=topics,
         templates=templates,
-        verbatim_run_words=verbatim or 10,
+        verbatim_run_words=verbatim or 12,
         short_source_words=short or 0,
         **copy,
         severity=dict(severity),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -56,6 +57,7 @@ def stem(word: str) -> str:
     return word[:6]
 
 
+@lru_cache(maxsize=4096)  # a draft's sentences repeat from one keystroke to the next
 def content_stems(text: str) -> frozenset[str]:
     """Stems of the words of a text that carry meaning (no stop words, no short words, no digits)."""
     return frozenset(stem(m.group()) for m in TOKEN.finditer(text) if len(m.group()) >= 4 and not m.group()[0].isdigit() and m.group().lower() not in _STOP)
@@ -87,6 +89,7 @@ class SourceIndex:
     shingles: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # shingle -> word positions
     _stems: dict[int, frozenset[str]] = field(default_factory=dict)
     _caps: frozenset[str] | None = None
+    _postings: dict[str, list[int]] | None = None
 
     def find(self, words: list[str], start: int = 0) -> tuple[int, int] | None:
         """The word indexes [i, j) where this word sequence first occurs at or after word ``start``, or None."""
@@ -107,18 +110,29 @@ class SourceIndex:
         """Content stems of the sentence holding this character offset and of the ones either side."""
         return self._sentence_stems(sentence_of(self.sentences, position))
 
+    def _scores(self, stems: frozenset[str]) -> Counter[int]:
+        """Per sentence window, how many of these stems it has (through an inverted index of stems)."""
+        if self._postings is None:
+            postings: dict[str, list[int]] = {}
+            for number in range(len(self.sentences)):
+                for item in self._sentence_stems(number):
+                    postings.setdefault(item, []).append(number)
+            self._postings = postings
+        postings = self._postings
+        return Counter(n for item in stems for n in postings.get(item, ()))
+
     def best_overlap(self, stems: frozenset[str]) -> int:
-        """The most content stems any sentence of the source (with the one before it) shares with these."""
-        return max((len(stems & self._sentence_stems(n)) for n in range(len(self.sentences))), default=0)
+        """The most content stems any sentence of the source (with the ones either side) shares with these."""
+        return max(self._scores(stems).values(), default=0)
 
     def best_sentences(self, stems: frozenset[str], minimum: int = 2) -> list[tuple[int, int]]:
         """Character spans of the source sentences (with the ones either side) that share most stems with these."""
-        scores = [len(stems & self._sentence_stems(n)) for n in range(len(self.sentences))]
-        best = max(scores, default=0)
+        scores = self._scores(stems)
+        best = max(scores.values(), default=0)
         if best < minimum:
             return []
         ends = [*self.sentences[2:], len(self.text), len(self.text)]
-        return [(self.sentences[max(0, n - 1)], ends[n]) for n, score in enumerate(scores) if score == best]
+        return [(self.sentences[max(0, n - 1)], ends[n]) for n, score in sorted(scores.items()) if score == best]
 
     def _sentence_stems(self, number: int) -> frozenset[str]:
         if number not in self._stems:

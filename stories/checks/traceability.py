@@ -101,7 +101,11 @@ def _number_problem(number: Number, text: str, stems: frozenset[str], index: Sou
     lead = _lead_in(text, number)
     if lead:
         # The source says the same words before another number: the draft changed it.
-        said = [theirs for theirs in source.by_lead.get(lead, ()) if theirs.readings[0].kind == number.readings[0].kind]
+        said = [
+            theirs
+            for theirs in source.by_lead.get(lead, ())
+            if theirs.readings[0].kind == number.readings[0].kind and len(stems & index.stems_near(theirs.start)) >= 2
+        ]
         if said and not any(agree(number, theirs) for theirs in said):
             return f"is not what the source says (“{_context(index.text, said[0])}”)"
     same_value = _candidates(number, source)
@@ -109,12 +113,14 @@ def _number_problem(number: Number, text: str, stems: frozenset[str], index: Sou
     if agreeing:
         if not stems:
             return None
-        best = index.best_overlap(stems)
         near = max(len(stems & index.stems_near(theirs.start)) for theirs in agreeing)
+        if near >= 1 and not _is_year(number):
+            return None
         # The source has this value only in sentences about other things, while
         # it does retell what this sentence says: another event's number. A year
         # must sit with what it dates (one event's year is often near another's).
-        if near >= 1 and (not _is_year(number) or best < 3 or near * 2 >= best):
+        best = index.best_overlap(stems)
+        if near >= 1 and (best < 3 or near * 2 >= best):
             return None
         if near == 0 and best < 2:
             return None
@@ -201,7 +207,7 @@ def _copying(key: str, item: int | None, text: str, spans: list[tuple[int, int]]
             errors += 1
             message = f"{run.words} words copied from the source without quotation marks{changed}: quote them or say it in your own words"
             found.append(Finding("traceability.verbatim", key, "error", message, run.start, run.end, item))
-        elif run.words >= profile.verbatim_run_words:
+        elif run.shared >= profile.verbatim_run_words:
             message = f"{run.words} words shared with the source{changed}: fine for a name or a factual clause, longer needs quotation marks"
             found.append(Finding("traceability.verbatim", key, "warning", message, run.start, run.end, item))
     copy = meter(key, item, text, shared, PHRASE_WORDS)

@@ -5,7 +5,12 @@ Run: python -m pytest tests/bench/test_bench_checks.py -m bench --benchmark-enab
 
 from __future__ import annotations
 
+import os
 import random
+import statistics
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -59,6 +64,7 @@ def test_bench_all_checks_keystroke(benchmark) -> None:  # type: ignore[no-untyp
     run_checks(BRIEFING, SOURCE, PROFILE, PUBLISHED)
     findings = benchmark(run_checks, BRIEFING, SOURCE, PROFILE, PUBLISHED)
     assert counts(findings)[0] == 0
+    print(f"\nall checks, full briefing vs a 5,000-word source: median {benchmark.stats.stats.median * 1000:.2f} ms (limit 5 ms)")
     assert benchmark.stats.stats.median < 0.005
 
 
@@ -78,3 +84,71 @@ def test_bench_source_marks(benchmark) -> None:  # type: ignore[no-untyped-def]
     """Marking the draft's quotes and numbers in the source pane."""
     marks = benchmark(source_marks, BRIEFING, SOURCE, PROFILE)
     assert marks
+
+
+# -- the evaluation set, per family ---------------------------------------------
+
+
+@pytest.mark.bench
+def test_bench_eval_precision_and_recall_per_family() -> None:
+    """Precision and recall of the checks on the labelled set (tests/data/eval), per family."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from checks_eval import FAMILIES, judge, load_cases
+
+    rows = []
+    for family in FAMILIES:
+        tp = fp = fn = tn = 0
+        for case in (c for c in load_cases() if c.family == family):
+            verdict = judge(case)
+            if case.kind == "fault":
+                tp, fn = (tp + 1, fn) if verdict.right else (tp, fn + 1)
+            else:
+                fp, tn = (fp + 1, tn) if not verdict.right else (fp, tn + 1)
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        rows.append((family, tp, fp, fn, tn, precision, recall))
+    print("\nfamily       faults found  false alarms  missed  clean passed  precision  recall")
+    for family, tp, fp, fn, tn, precision, recall in rows:
+        print(f"{family:<12} {tp:>12}  {fp:>12}  {fn:>6}  {tn:>12}  {precision:>9.2f}  {recall:>6.2f}")
+    assert all(precision == 1.0 and recall == 1.0 for *_, precision, recall in rows)
+
+
+# -- `briefdesk check` of one story in a repo of 50,000 stories, as a process -----
+
+
+def _run(args: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=_ENV)
+    elapsed = time.perf_counter() - started
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return elapsed
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+_ENV = {**os.environ, "PYTHONPATH": str(_ROOT)}
+
+
+@pytest.mark.bench
+def test_bench_check_one_story_in_a_repo_of_50000(tmp_path: Path) -> None:
+    """`briefdesk check` of one story as a process (limit 0.3 s), beside Python's own start-up."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from test_bench_publish import build_big_repo
+
+    repo = build_big_repo(tmp_path / "desk")
+    root = repo.root
+    repo.close()
+    story = "stories/2026/archive-story-00007.toml"
+    assert (root / story).is_file()
+    check = [sys.executable, "-P", "-m", "tui.cli", "check", story]
+    bare = [sys.executable, "-P", "-c", "pass"]
+    first = _run(check, root)  # builds the repo's story index cache once
+    ours, floor = [], []
+    for _ in range(7):
+        ours.append(_run(check, root))
+        floor.append(_run(bare, root))
+    print(
+        f"\nbriefdesk check, one story of 50,000: median {statistics.median(ours) * 1000:.0f} ms "
+        f"(first run, index cold: {first * 1000:.0f} ms); bare python start-up: median {statistics.median(floor) * 1000:.0f} ms"
+    )
+    assert statistics.median(ours) < 0.3
