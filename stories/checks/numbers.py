@@ -114,6 +114,7 @@ class Number:
     readings: tuple[Reading, ...]
     bare_one: bool = False  # the word "one" on its own ("no one", "one of"): not a count
     idiom: bool = False  # an everyday ordinal word ("first", "second") or a lone fraction word
+    ratio_part: bool = False  # the "five" of "one in five": checked as part of the ratio
 
     @property
     def value(self) -> float:
@@ -260,7 +261,23 @@ def numbers(text: str) -> list[Number]:
         if metres:
             number = Number(number.start, number.end, number.text, (*number.readings, Reading(_key(plain), "measure", "m")))
         found.append(number)
-    return _carry_ranges(text, found)
+    return _ratios(text, _carry_ranges(text, found))
+
+
+_RATIO_JOIN = re.compile(r"\s+(?:in|out\s+of)\s+(?:every\s+)?")
+
+
+def _ratios(text: str, found: list[Number]) -> list[Number]:
+    """"One in five" is also 20%: the first number gets the share as a reading, the second is part of it."""
+    result = list(found)
+    for i in range(len(result) - 1):
+        first, second = result[i], result[i + 1]
+        a, b = first.readings[0], second.readings[0]
+        if a.kind == b.kind == "count" and b.value and a.value < b.value and _RATIO_JOIN.fullmatch(text[first.end : second.start]):
+            share = Reading(_key(100 * a.value / b.value), "percent")
+            result[i] = Number(first.start, second.end, text[first.start : second.end], (share,))
+            result[i + 1] = Number(second.start, second.end, second.text, second.readings, ratio_part=True)
+    return result
 
 
 def _number(start: int, end: int, text: str, kind: str, unit: str, value: float, plain: float, currency: str, bare: bool) -> Number:

@@ -22,7 +22,7 @@ def shouted_spans(text: str, acronyms: frozenset[str] = frozenset()) -> list[tup
     for match in _CAPS_WORD.finditer(text):
         word = match.group()
         bare = word.replace("’", "'").removesuffix("'S").strip("'-")
-        if bare in acronyms or _ROMAN.match(bare) or all(part in acronyms or _ROMAN.match(part) for part in bare.split("-") if part):
+        if bare in acronyms or _ROMAN.match(bare) or all(len(part) == 1 or part in acronyms or _ROMAN.match(part) for part in bare.split("-") if part):
             continue
         spans.append(match.span())
     return spans

@@ -188,7 +188,7 @@ def check(briefing: Briefing, source_text: str | None, profile: Profile) -> list
                 found.append(Finding("traceability.quote", section.key, "error", f"Quotation “{' '.join(shown.split())}” {why.describe()}{remedy}", quote.start, quote.end, item))
         bounds, stems = _sentence_stems(text)
         for number in numbers(text):
-            if number.bare_one or number.idiom or any(s <= number.start < e for s, e in spans):
+            if number.bare_one or number.idiom or number.ratio_part or any(s <= number.start < e for s, e in spans):
                 continue
             problem = _number_problem(number, text, stems[sentence_of(bounds, number.start)], index, source)
             if problem:
@@ -203,7 +203,9 @@ def _copying(key: str, item: int | None, text: str, spans: list[tuple[int, int]]
     errors = 0
     for run in shared:
         changed = f", {run.words - run.shared} of them changed" if run.reworded else ""
-        if profile.copy_error_words and run.words >= profile.copy_error_words:
+        # A long run is an error when most of it is the source's own words in
+        # order; two shared clauses with the writer's own words between are not one passage.
+        if profile.copy_error_words and run.words >= profile.copy_error_words and run.shared >= 0.8 * run.words:
             errors += 1
             message = f"{run.words} words copied from the source without quotation marks{changed}: quote them or say it in your own words"
             found.append(Finding("traceability.verbatim", key, "error", message, run.start, run.end, item))
