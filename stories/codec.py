@@ -17,8 +17,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-
 from stories.model import ORIGINS, STATUSES, Briefing, SourceRef, Waiver
 from stories.profile import Profile
 
@@ -142,10 +140,14 @@ def render(briefing: Briefing, profile: Profile) -> str:
 def _waivers_table(waivers: list[Waiver]) -> Any:
     """The ``[[waivers]]`` array of tables for these waivers."""
     text = "".join("[[waivers]]\n" + "".join(f"{key} = {toml_string(getattr(w, key))}\n" for key in WAIVER_KEYS) + "\n" for w in waivers)
+    import tomlkit
+
     return tomlkit.parse(text)["waivers"]
 
 
 def _item(key: str, value_text: str) -> Any:
+    import tomlkit
+
     return tomlkit.parse(f"{key} = {value_text}\n")[key]
 
 
@@ -169,6 +171,8 @@ def _plain(item: Any) -> Any:
 
 def update(previous: str, briefing: Briefing, profile: Profile) -> str:
     """``previous`` (a story file) changed to hold ``briefing``: only changed keys are rewritten."""
+    import tomlkit  # only for editing a file: reading one (``briefdesk check``) needs tomllib alone
+
     doc = tomlkit.parse(previous)
     for key, value_text in _top_level(briefing, profile):
         _replace(doc, key, value_text)

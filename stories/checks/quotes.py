@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
-
 from stories.checks.text import SourceIndex, tokens
 
 # Double quotes pair up, also across a single line break (a wrapped quotation
@@ -110,6 +107,9 @@ def explain(index: SourceIndex, quote: Quote) -> Misquote:
         return Misquote(True, nearest, index.spans[a0][0], index.spans[b1 - 1][1], ())
     if not index.words:
         return Misquote(False, "", 0, 0, ())
+    from rapidfuzz import fuzz  # only for a quote that is not the source's: most checks never need it
+    from rapidfuzz.distance import Levenshtein
+
     needle = " " + " ".join(words) + " "
     alignment = fuzz.partial_ratio_alignment(needle, index.joined)
     if alignment is None or alignment.score < 70:  # nothing like it: an invented quote, not a misquote
