@@ -536,3 +536,28 @@ def test_a_quote_across_a_line_break_is_one_quotation(story: Briefing) -> None:
     edit(story, "what_happened", "“This summer I grew my own tomatoes again,”", "“This summer I grew\nmy own tomatoes again,”")
     findings = run_checks(story, SOURCE, PROFILE, [])
     assert not only(findings, "traceability.quote") and not only(findings, "traceability.verbatim")
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("Derek Hollis, a retired postman,", "Derek Hollis, 68, a retired postman,"),  # a name with a number
+        ("for six years", "for six years (since he was 62)"),  # true arithmetic: 68 - 6
+        ("Within three months, seven of them", "Within 3 months, 7 of them"),  # digits for words
+        ("Within three months, seven of them", "Within three months, seven of the nine, or 78%,"),  # a share worked out
+        ("“This summer I grew my own tomatoes again,” he said.", "“This summer … tomatoes again,” he said."),  # an ellipsis
+        ("“This summer I grew my own tomatoes again,” he said.", "‘This summer I grew my own tomatoes again’, he said."),  # curly single quotes
+    ],
+)
+def test_clean_variants_pass(story: Briefing, old: str, new: str) -> None:
+    edit(story, "what_happened", old, new)
+    assert [f for f in run_checks(story, SOURCE, PROFILE, []) if f.severity == "error"] == []
+
+
+def test_a_splice_of_two_passages_without_an_ellipsis(story: Briefing) -> None:
+    spliced = "“I had stopped going to the allotment. This summer I grew my own tomatoes again,”"
+    edit(story, "what_happened", "“This summer I grew my own tomatoes again,”", spliced)
+    [finding] = only(run_checks(story, SOURCE, PROFILE, []), "traceability.quote")
+    assert finding.severity == "error" and "joins two separate passages" in finding.message
+    edit(story, "what_happened", "allotment. This", "allotment … This")
+    assert not only(run_checks(story, SOURCE, PROFILE, []), "traceability.quote")

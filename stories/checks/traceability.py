@@ -76,6 +76,10 @@ def _arithmetic(number: Number, near: list[Number]) -> bool:
         for i, a in enumerate(operands):
             for b in operands[i + 1 :]:
                 if (a.kind, a.unit) != (b.kind, b.unit):
+                    # an age and a span of years make another age ("since he was 62")
+                    if {(a.kind, a.unit), (b.kind, b.unit)} == {("count", ""), ("measure", "year")} and reading.kind == "count":
+                        if reading.value in (a.value + b.value, abs(a.value - b.value)):
+                            return True
                     continue
                 if reading.kind == "percent" and a.kind == "count":
                     if b.value and abs(reading.value - 100 * a.value / b.value) <= 0.5 or a.value and abs(reading.value - 100 * b.value / a.value) <= 0.5:
