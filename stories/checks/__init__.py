@@ -2,7 +2,18 @@
 
 The same engine serves the live checks panel of the app and ``briefdesk check``
 on the command line. Every family lives in its own module and returns
-``Finding`` values; ``run_checks`` runs them all in a fixed order.
+``Finding`` values; ``run_checks`` runs them all in a fixed order, then
+applies the desk's ``[checks.severity]`` and the story's waivers (``finish``).
+
+- ``waive(briefing, finding, by, reason)`` records a waiver on the briefing;
+  a waived finding comes back with ``waiver`` set and severity ``info``, so
+  publishing and ``briefdesk check`` let it pass while its text is unchanged.
+- ``trailer_counts(findings).text()`` is the ``Checks:`` trailer of a publish
+  commit: ``25 passed, 0 warnings, 1 waived``.
+- ``stories.checks.story_file.check_story`` checks a story file where it
+  lives (snapshot, id, published stories); ``traceability.copy_meters`` gives
+  each section's copy meter and ``traceability.source_marks`` the spans to
+  highlight in the source ("quote", "number", "copy").
 """
 
 from __future__ import annotations
