@@ -166,7 +166,7 @@ def _sentence_stems(text: str) -> tuple[list[int], list[frozenset[str]]]:
 def check(briefing: Briefing, source_text: str | None, profile: Profile) -> list[Finding]:
     """Findings about quotes, numbers and copied runs that the source does not back."""
     if not source_text or not source_text.strip():
-        return [Finding("traceability.no_source", "source", "warning", f"No source text: quotes and numbers cannot be checked against the source; {REMEDY}")]
+        return [Finding("traceability.no_source", "source", "warning", "No source text: quotes and numbers cannot be checked against the source")]
     index = source_index(source_text)
     source = source_numbers(source_text)
     found: list[Finding] = []
