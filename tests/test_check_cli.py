@@ -232,3 +232,30 @@ def test_a_finding_in_a_key_point_is_reported_on_that_items_line(repo: Path, cap
     line = edit_story(repo, '"A larger trial of 120 patients starts next spring."', '"A larger trial of 150 patients starts next spring."')
     assert main(["check", REL]) == 1
     assert f'{REL}:{line}: error traceability.number "150" is not in the source' in capsys.readouterr().out.splitlines()
+
+
+def test_json_lists_waivers_with_who_and_why(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_story(repo, "All nine patients", "All twelve patients")
+    path = repo / REL
+    path.write_text(
+        path.read_text("utf-8")
+        + '\n[[waivers]]\ncheck = "traceability.number"\nsection = "what_happened"\ntext = "twelve"\n'
+        + 'by = "Sam Editor"\nreason = "the journal corrected the count"\nat = "2026-11-25T09:00:00Z"\n',
+        "utf-8",
+    )
+    assert main(["check", "--format", "json", REL]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["errors"], report["waived"]) == (0, 1)
+    [waived] = [f for f in report["files"][0]["findings"] if f["waiver"]]
+    assert waived["check"] == "traceability.number" and waived["severity"] == "info"
+    assert waived["waiver"] == {"by": "Sam Editor", "reason": "the journal corrected the count", "at": "2026-11-25T09:00:00Z", "text": "twelve", "severity": "error"}
+
+
+def test_desk_severities_apply_on_the_command_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_story(repo, "All nine patients", "All twelve patients")
+    (repo / "desk.toml").write_text(default_desk_text().replace("[checks.severity]\n", '[checks.severity]\n"traceability.number" = "warning"\n'), "utf-8")
+    assert main(["check", REL]) == 0
+    assert "warning traceability.number" in capsys.readouterr().out
+    (repo / "desk.toml").write_text(default_desk_text().replace("[checks.severity]\n", '[checks.severity]\n"traceability.number" = "loud"\n'), "utf-8")
+    assert main(["check", REL]) == 2
+    assert 'checks.severity.traceability.number: must be "error", "warning", "info" or "off"' in capsys.readouterr().out

@@ -174,3 +174,37 @@ def test_key_lines_counts_toml_lines_only() -> None:
     # U+2028 and U+0085 are not line breaks in TOML: line numbers must not drift past them.
     text = 'id = "a\u2028b\x85c"\nstatus = "draft"\n'
     assert codec.key_lines(text) == {"id": 1, "status": 2}
+
+
+def test_source_origin_and_fetched_round_trip_and_stay_out_of_old_files() -> None:
+    from stories.model import Waiver
+
+    text = (DATA / "skin-patch-story.toml").read_text("utf-8")
+    briefing = codec.loads(text, PROFILE)
+    assert (briefing.source.origin, briefing.source.fetched) == ("feed", "")
+    assert codec.render(briefing, PROFILE) == text  # defaults are not written: old files keep their layout
+    briefing.source.origin = "article"
+    briefing.source.fetched = "2026-11-24T08:55:00Z"
+    briefing.waivers = [Waiver("tone.caps", "summary", "NHS", "Sam Editor", "a name", "2026-11-24T09:00:00Z")]
+    updated = codec.update(text, briefing, PROFILE)
+    assert changed_lines(text, updated) == [
+        '+origin = "article"',
+        '+fetched = "2026-11-24T08:55:00Z"',
+        "+",
+        "+[[waivers]]",
+        '+check = "tone.caps"',
+        '+section = "summary"',
+        '+text = "NHS"',
+        '+by = "Sam Editor"',
+        '+reason = "a name"',
+        '+at = "2026-11-24T09:00:00Z"',
+    ]
+    assert codec.loads(updated, PROFILE) == briefing == codec.loads(codec.render(briefing, PROFILE), PROFILE)
+
+
+def test_a_bad_origin_or_waiver_names_its_line() -> None:
+    text = (DATA / "skin-patch-story.toml").read_text("utf-8")
+    with pytest.raises(StoryFileError, match="source.origin: must be one of feed, article, pasted"):
+        codec.loads(text + 'origin = "rumour"\n', PROFILE)
+    with pytest.raises(StoryFileError, match=r"waivers\[1\].reason: is missing"):
+        codec.loads(text + '\n[[waivers]]\ncheck = "tone.caps"\nsection = "summary"\ntext = "X"\nby = "Sam"\n', PROFILE)
