@@ -202,10 +202,23 @@ def key_lines(text: str) -> dict[str, int]:
     return result
 
 
-def loads(text: str, profile: Profile, path: str = "<story>") -> Briefing:
-    """The briefing in a story file's text; a StoryFileError says where it is broken."""
+STORY_LIMIT = 1024 * 1024
+"""The largest story file read: a briefing is a few KB, so 1 MB is far past any real one."""
+
+
+def loads(text: str, profile: Profile, path: str = "<story>", limit: int = STORY_LIMIT) -> Briefing:
+    """The briefing in a story file's text; a StoryFileError says where it is broken.
+
+    Text over ``limit`` characters is refused before it is parsed (a 50 MB
+    file would take a minute and gigabytes), and arrays nested past what the
+    TOML parser can recurse through are a message, not a RecursionError.
+    """
+    if len(text) > limit:
+        raise StoryFileError(path, None, f"is {len(text) // 1024:,} KB; story files over {limit // 1024:,} KB are refused")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise StoryFileError(path, None, "has arrays or tables nested too deep to read (hundreds of levels)") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _DECODE_AT.search(message)

@@ -5,22 +5,94 @@ A draft file is the story file (``stories.codec.render``) followed by a
 where the editor's cursor was, and the source text the checks use, so a draft
 can be checked and published with no network. A kill at any moment leaves
 either the previous file or the new one (``atomic_write``), never half of one.
+
+Nothing an editor typed is thrown away: a draft file that cannot be read is
+kept aside as ``<name>.damaged-<time>`` before anything is written in its
+place; a save that fails says why (``DraftSaveError``) and ``AutosaveRetry``
+tries it again until space returns; a lock file (``DraftStore.lock``) tells a
+second app instance that the draft is open elsewhere.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import json
+import os
 import re
+import socket
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from stories.codec import StoryFileError, loads, render, toml_datetime, toml_multiline, toml_string
-from stories.fsutil import atomic_write
+from stories.fsutil import FileReadError, atomic_write, read_regular_text
 from stories.model import Briefing, utcnow
 from stories.profile import Profile, load_profile
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+DRAFT_LIMIT = 8 * 1024 * 1024
+"""The largest draft file read: a briefing plus its source text, far under this."""
+
+
+class DraftSaveError(OSError):
+    """A draft that could not be written. ``str()`` says why in an editor's words; the text is still in memory."""
+
+    def __init__(self, path: Path | str, code: int, words: str) -> None:
+        super().__init__(code, words, str(path))
+        self.path = Path(path)
+        self.words = words
+
+    def __str__(self) -> str:
+        return self.words
+
+
+def _save_words(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "The disk is full, so the draft could not be saved. Your text is kept and saved again as soon as space returns."
+    if exc.errno == errno.EROFS:
+        return "The drafts folder is on a read-only disk, so the draft could not be saved. Your text is kept; saving is tried again."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "There is no permission to write in the drafts folder, so the draft could not be saved. Your text is kept; saving is tried again."
+    return f"The draft could not be saved ({exc.strerror or exc}). Your text is kept; saving is tried again."
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who has a draft open: a process on a host, since a time."""
+
+    pid: int
+    host: str
+    since: str = ""
+
+    def describe(self) -> str:
+        """In an editor's words, for the read-only notice."""
+        here = "this computer" if self.host == socket.gethostname() else self.host
+        since = f" since {self.since}" if self.since else ""
+        return f"another Briefing Desk (process {self.pid} on {here}){since}"
+
+
+class DraftLock:
+    """This instance's hold on one draft; ``release`` (or leaving a ``with`` block) lets it go."""
+
+    def __init__(self, store: DraftStore, key: str, path: Path, token: str) -> None:
+        self.store = store
+        self.key = key
+        self.path = path
+        self.token = token
+
+    def release(self) -> None:
+        """Remove the lock file if it is still this instance's."""
+        self.store._release(self)
+
+    def __enter__(self) -> DraftLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 @dataclass
@@ -59,6 +131,9 @@ class DraftStore:
     def __init__(self, folder: Path | str, profile: Profile | None = None) -> None:
         self.folder = Path(folder)
         self.profile = profile or load_profile(None)
+        self._checked: set[str] = set()
+        self._locks: dict[str, DraftLock] = {}
+        self._guard = threading.Lock()
 
     def path(self, key: str) -> Path:
         """Where the draft with this key lives."""
@@ -82,19 +157,35 @@ class DraftStore:
         return "\n".join(lines) + "\n"
 
     def save(self, draft: Draft) -> Path:
-        """Write the draft atomically; never refused, however incomplete."""
-        draft.saved = datetime.now(timezone.utc)
+        """Write the draft atomically; never refused, however incomplete.
+
+        The first write of a key keeps a damaged file there aside first, so a
+        new draft never lands on text that could not be read. DraftSaveError
+        (an OSError) says in words why the file could not be written.
+        """
         path = self.path(draft.key)
-        atomic_write(path, self.dumps(draft))
+        if draft.key not in self._checked:
+            self._keep_damaged_aside(path)
+            self._checked.add(draft.key)
+        saved = datetime.now(timezone.utc)
+        previous, draft.saved = draft.saved, saved
+        try:
+            atomic_write(path, self.dumps(draft))
+        except OSError as exc:
+            draft.saved = previous
+            raise DraftSaveError(path, exc.errno or errno.EIO, _save_words(exc)) from exc
         return path
 
     def loads(self, text: str, path: str = "<draft>") -> Draft:
-        """A draft from its file text; StoryFileError if it is broken."""
-        briefing = loads(text, self.profile, path)
+        """A draft from its file text; StoryFileError if it is broken or cut short."""
+        briefing = loads(text, self.profile, path, limit=DRAFT_LIMIT)
         try:
-            meta = tomllib.loads(text).get("draft", {})
-        except tomllib.TOMLDecodeError as exc:  # loads above already parsed it; kept for safety
+            meta = tomllib.loads(text).get("draft")
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:  # loads above already parsed it; kept for safety
             raise StoryFileError(path, None, f"not valid TOML: {exc}") from None
+        if meta is None or (isinstance(meta, dict) and "source_text" not in meta):
+            # Every save ends with the [draft] table and its source_text: without them the file was cut short.
+            raise StoryFileError(path, None, "ends early: the [draft] table is missing or cut short (the file was truncated)")
         if not isinstance(meta, dict):
             raise StoryFileError(path, None, "[draft] must be a table")
         cursor = meta.get("cursor", [0, 0])
@@ -113,16 +204,24 @@ class DraftStore:
             saved=saved if isinstance(saved, datetime) else None,
         )
 
-    def load(self, key: str) -> Draft | None:
-        """The draft with this key, or None if there is none."""
-        path = self.path(key)
+    def read(self, path: Path) -> Draft:
+        """The draft in one file; StoryFileError (never a hang) for a pipe, a huge file or broken text."""
         try:
-            text = path.read_text("utf-8")
+            text = read_regular_text(path, DRAFT_LIMIT)
+        except FileReadError as exc:
+            raise StoryFileError(str(path), None, exc.problem) from None
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise StoryFileError(str(path), None, f"cannot be read: {exc.strerror or exc}") from None
+        return self.loads(text, str(path))
+
+    def load(self, key: str) -> Draft | None:
+        """The draft with this key, or None if there is none; StoryFileError if it cannot be read."""
+        try:
+            return self.read(self.path(key))
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise StoryFileError(str(path), None, f"cannot be read: {exc}") from None
-        return self.loads(text, str(path))
 
     def list(self) -> list[Draft]:
         """The unfinished drafts, most recently saved first (broken files are skipped)."""
@@ -131,24 +230,117 @@ class DraftStore:
             return drafts
         for path in self.folder.glob("*.toml"):
             try:
-                drafts.append(self.loads(path.read_text("utf-8"), str(path)))
-            except (StoryFileError, OSError, UnicodeDecodeError):
+                drafts.append(self.read(path))
+            except (StoryFileError, OSError):
                 continue
         epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
         drafts.sort(key=lambda d: d.saved or epoch, reverse=True)
         return drafts
 
     def problems(self) -> list[str]:
-        """Draft files that cannot be read, each with the reason (for a notification)."""
+        """Draft files that cannot be read, each with the reason (for a notification).
+
+        A damaged draft is first kept aside as ``<name>.damaged-<time>``, so
+        starting a new draft for the same item can never overwrite it.
+        """
         found = []
         if not self.folder.is_dir():
             return found
         for path in sorted(self.folder.glob("*.toml")):
             try:
-                self.loads(path.read_text("utf-8"), str(path))
-            except (StoryFileError, OSError, UnicodeDecodeError) as exc:
-                found.append(str(exc))
+                self.read(path)
+            except (StoryFileError, OSError) as exc:
+                aside = self._set_aside(path) if _damaged(path) else None
+                found.append(f"{exc}; kept as {aside.name}" if aside else str(exc))
         return found
+
+    def _keep_damaged_aside(self, path: Path) -> Path | None:
+        """If the file at ``path`` is a damaged draft, rename it aside and say where."""
+        if not _damaged(path):
+            return None
+        try:
+            self.read(path)
+        except FileNotFoundError:
+            return None
+        except (StoryFileError, OSError):
+            return self._set_aside(path)
+        return None
+
+    def _set_aside(self, path: Path) -> Path | None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        aside = path.with_name(f"{path.name}.damaged-{stamp}")
+        number = 1
+        while aside.exists():
+            number += 1
+            aside = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+        try:
+            os.replace(path, aside)
+        except OSError:
+            return None
+        return aside
+
+    def damaged(self) -> list[Path]:
+        """The draft files kept aside because they could not be read, oldest first."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(self.folder.glob("*.toml.damaged-*"))
+
+    # -- one instance per draft ------------------------------------------------
+
+    def lock_path(self, key: str) -> Path:
+        """The lock file that says which instance has this draft open."""
+        return self.folder / f".{draft_key(key)}.lock"
+
+    def lock(self, key: str) -> DraftLock | None:
+        """Hold this draft for this instance; None when another live instance holds it (open it read-only).
+
+        The lock file holds the pid and host. A lock left by a process that
+        is gone (same host, dead pid) or a file that cannot be read is taken over.
+        """
+        with self._guard:
+            if key in self._locks:
+                return self._locks[key]
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.lock_path(key)
+            token = os.urandom(8).hex()
+            body = json.dumps(
+                {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "token": token}
+            )
+            # Another process may check-and-take-over at the same moment: one at a time, per folder.
+            with open(self.folder / ".locks", "a") as guard:
+                fcntl.flock(guard, fcntl.LOCK_EX)
+                holder = _read_holder(path)
+                if holder is not None and not holder[0].gone():
+                    return None
+                atomic_write(path, body)
+            lock = DraftLock(self, key, path, token)
+            self._locks[key] = lock
+            return lock
+
+    def holder(self, key: str) -> LockHolder | None:
+        """Who else has this draft open (None when nobody, a gone process, or this instance)."""
+        if key in self._locks:
+            return None
+        found = _read_holder(self.lock_path(key))
+        if found is None or found[0].gone():
+            return None
+        return found[0]
+
+    def _release(self, lock: DraftLock) -> None:
+        with self._guard:
+            if self._locks.get(lock.key) is lock:
+                del self._locks[lock.key]
+            found = _read_holder(lock.path)
+            if found is not None and found[1] == lock.token:
+                try:
+                    lock.path.unlink()
+                except FileNotFoundError:
+                    pass
+
+    def release_all(self) -> None:
+        """Let go of every draft this instance holds (on quit)."""
+        for lock in list(self._locks.values()):
+            lock.release()
 
     def delete(self, key: str) -> None:
         """Forget a draft (after it is published or thrown away)."""
@@ -156,6 +348,94 @@ class DraftStore:
             self.path(key).unlink()
         except FileNotFoundError:
             pass
+
+
+class _Holder(LockHolder):
+    def gone(self) -> bool:
+        """True when the holder is a process on this host that no longer runs."""
+        if self.host != socket.gethostname():
+            return False  # cannot be told from here: trust it
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def _read_holder(path: Path) -> tuple[_Holder, str] | None:
+    """The holder and token in a lock file; None if there is no lock; a gone holder if it cannot be read."""
+    try:
+        data = json.loads(read_regular_text(path, 4096))
+        holder = _Holder(pid=int(data["pid"]), host=str(data["host"]), since=str(data.get("since", "")))
+        return holder, str(data.get("token", ""))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return _Holder(pid=0, host="", since=""), ""
+
+
+def _damaged(path: Path) -> bool:
+    """A regular file that exists (a pipe or a folder is skipped, never renamed or read)."""
+    try:
+        return path.is_file() and not path.is_symlink()
+    except OSError:
+        return False
+
+
+class AutosaveRetry:
+    """Autosave that never drops text: a draft that failed to save is tried again until it is written.
+
+    The app calls ``save(draft)`` from its autosave worker; on DraftSaveError
+    it shows the words and sets a timer for ``delay`` seconds that calls
+    ``retry()``. ``unsaved`` says whether quitting now would lose text.
+    """
+
+    def __init__(self, store: DraftStore, first: float = 1.0, longest: float = 30.0) -> None:
+        self.store = store
+        self.first = first
+        self.longest = longest
+        self.delay = first
+        self.error: DraftSaveError | None = None
+        self._pending: dict[str, Draft] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def unsaved(self) -> bool:
+        """True while some draft is waiting to be written."""
+        return bool(self._pending)
+
+    def pending(self) -> list[Draft]:
+        """The drafts waiting to be written (the newest text of each)."""
+        return list(self._pending.values())
+
+    def save(self, draft: Draft) -> Path:
+        """Save now; on failure keep the draft as pending (replacing an older text of the same draft) and raise."""
+        with self._lock:
+            return self._attempt(draft)
+
+    def retry(self) -> list[Path]:
+        """Write every pending draft again: the paths written; DraftSaveError if one still fails (it stays pending)."""
+        with self._lock:
+            written = []
+            for draft in list(self._pending.values()):
+                written.append(self._attempt(draft))
+            return written
+
+    def _attempt(self, draft: Draft) -> Path:
+        try:
+            path = self.store.save(draft)
+        except DraftSaveError as exc:
+            if self._pending:
+                self.delay = min(self.delay * 2, self.longest)  # back off while the disk stays full
+            self._pending[draft.key] = draft
+            self.error = exc
+            raise
+        self._pending.pop(draft.key, None)
+        if not self._pending:
+            self.error, self.delay = None, self.first
+        return path
 
 
 def new_briefing(profile: Profile) -> Briefing:

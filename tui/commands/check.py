@@ -88,7 +88,8 @@ class _Repos:
 
 def _scan_published(root: Path, profile: Any) -> list[Any]:
     """The published stories of a content repo, read from stories/**/*.toml (broken files skipped)."""
-    from stories.codec import StoryFileError, loads
+    from stories.codec import STORY_LIMIT, StoryFileError, loads
+    from stories.fsutil import FileReadError, read_regular_text
     from stories.model import PublishedStory
 
     found = []
@@ -97,8 +98,8 @@ def _scan_published(root: Path, profile: Any) -> list[Any]:
         return found
     for path in sorted(stories.rglob("*.toml")):
         try:
-            briefing = loads(path.read_text("utf-8"), profile, str(path))
-        except (StoryFileError, OSError, UnicodeDecodeError):
+            briefing = loads(read_regular_text(path, STORY_LIMIT), profile, str(path))
+        except (StoryFileError, FileReadError, OSError):
             continue
         if briefing.status == "published":
             found.append(
@@ -118,6 +119,7 @@ def _source_text(root: Path | None, snapshot: str) -> tuple[str | None, Any]:
     import re
 
     from stories.checks import Finding
+    from stories.fsutil import FileReadError, read_regular_text
     from stories.model import content_hash
 
     if not snapshot:
@@ -128,10 +130,10 @@ def _source_text(root: Path | None, snapshot: str) -> tuple[str | None, Any]:
         return None, Finding("traceability.no_source", "source", "warning", "Not inside a content repo (no desk.toml above): the source snapshot cannot be found")
     path = root / "sources" / f"{snapshot}.txt"
     try:
-        text = path.read_text("utf-8")
+        text = read_regular_text(path, 8 * 1024 * 1024)
     except FileNotFoundError:
         return None, Finding("traceability.no_source", "source", "warning", f"The source snapshot sources/{snapshot}.txt is not in the content repo")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, FileReadError) as exc:
         return None, Finding("traceability.no_source", "source", "warning", f"The source snapshot sources/{snapshot}.txt cannot be read: {exc}")
     if content_hash(text) != snapshot:
         return text, Finding("traceability.snapshot", "source", "warning", f"sources/{snapshot}.txt does not match its hash: it was edited after publishing")
@@ -142,7 +144,8 @@ def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None
     """Check one story file."""
     from stories.checks import Finding, run_checks
     from stories.checks.lines import StoryLines
-    from stories.codec import StoryFileError, loads
+    from stories.codec import STORY_LIMIT, StoryFileError, loads
+    from stories.fsutil import FileReadError, read_regular_text
     from stories.ids import is_valid_id
     from stories.profile import ProfileError
 
@@ -156,9 +159,9 @@ def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None
     if path.name == "desk.toml":
         return Report(shown, "")
     try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        return Problem(shown, None, "not UTF-8 text")
+        text = read_regular_text(path, STORY_LIMIT)
+    except FileReadError as exc:
+        return Problem(shown, None, exc.problem)
     except OSError as exc:
         return Problem(shown, None, f"cannot be read: {exc.strerror or exc}")
     try:
@@ -206,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
             files = _story_files(path)
             for file in files:
                 results.append(check_file(file, str(file), repos, fallback))
-        elif path.is_file():
+        elif path.exists():  # a pipe or a device too: check_file says it is skipped, never waits on it
             results.append(check_file(path, name, repos, fallback))
         else:
             results.append(Problem(name, None, "no such file or folder"))
