@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
         known = classify(exc)
         if known is None:
-            return report_bug(exc)
+            return report_bug(exc, sys.argv[1:] if argv is None else argv)
         code, message = known
         print(f"briefdesk: {safe_text(message)}", file=sys.stderr)
         return code

@@ -95,20 +95,20 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
     return None
 
 
-def report_bug(exc: BaseException) -> int:
+def report_bug(exc: BaseException, argv: list[str] | None = None) -> int:
     """Write the traceback to a log file under the data folder, print one line naming it, and return BUG."""
     summary = safe_line(f"{type(exc).__name__}: {exc}", 300)
-    where = _write_log(exc)
+    where = _write_log(exc, sys.argv[1:] if argv is None else argv)
     print(f"briefdesk: something went wrong that should not have ({summary}); this is a bug.", file=sys.stderr)
     print(f"briefdesk: the details are in {where}" if isinstance(where, Path) else f"briefdesk: the details could not be written ({where})", file=sys.stderr)
     return BUG
 
 
-def _write_log(exc: BaseException) -> Path | str:
+def _write_log(exc: BaseException, argv: list[str]) -> Path | str:
     from tui import locations
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    text = f"briefdesk {' '.join(sys.argv[1:])}\n{stamp}\n\n" + "".join(traceback.format_exception(exc))
+    text = f"briefdesk {' '.join(argv)}\n{stamp}\n\n" + "".join(traceback.format_exception(exc))
     try:
         folder = locations.data_dir() / "logs"
     except Exception as problem:  # noqa: BLE001 - the data folder itself may be what is broken
