@@ -54,7 +54,7 @@ class FileReadError(ValueError):
 
 def _size(count: int) -> str:
     if count >= 1024 * 1024:
-        return f"{count / (1024 * 1024):.1f} MB"
+        return f"{count / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
     if count >= 1024:
         return f"{count / 1024:.0f} KB"
     return f"{count} bytes"
