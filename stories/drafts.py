@@ -296,6 +296,7 @@ class DraftStore:
 
         The lock file holds the pid and host. A lock left by a process that
         is gone (same host, dead pid) or a file that cannot be read is taken over.
+        OSError if the lock file itself cannot be written (a full disk).
         """
         with self._guard:
             if key in self._locks:
@@ -352,7 +353,9 @@ class DraftStore:
 
 class _Holder(LockHolder):
     def gone(self) -> bool:
-        """True when the holder is a process on this host that no longer runs."""
+        """True when the holder is a process on this host that no longer runs (or the file said nothing usable)."""
+        if self.pid <= 0:
+            return True
         if self.host != socket.gethostname():
             return False  # cannot be told from here: trust it
         try:
@@ -373,7 +376,7 @@ def _read_holder(path: Path) -> tuple[_Holder, str] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        return _Holder(pid=0, host="", since=""), ""
+        return _Holder(pid=0, host=socket.gethostname()), ""  # half-written by a killed instance: free to take
 
 
 def _damaged(path: Path) -> bool:
