@@ -77,6 +77,10 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
     refused = _loaded("stories.repo", "PublishRefused")
     if refused is not None and isinstance(exc, refused):
         return REFUSED, str(exc)
+    repo_error = _loaded("stories.repo", "RepoError")
+    profile_error = _loaded("stories.profile", "ProfileError")
+    if repo_error and profile_error and isinstance(exc, repo_error) and isinstance(exc.__context__, profile_error):
+        return BAD_INPUT, str(exc)  # the repo cannot be used because of its desk.toml: bad input, not git
     for module, name in _BAD_INPUT:
         kind = _loaded(module, name)
         if kind is not None and isinstance(exc, kind):

@@ -62,8 +62,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         repo = open_repo(repo_path, config)
     except RepoError as exc:
+        from tui.commands import classify
+
         print(f"briefdesk: {exc}", file=sys.stderr)
-        return 3
+        return classify(exc)[0]  # 2 for a broken desk.toml, 3 for git: see "Exit codes"
 
     from tui.app import BriefDeskApp
 
