@@ -99,3 +99,12 @@ def test_a_deeply_nested_desk_toml_is_a_profile_error(tmp_path: Path) -> None:
     (tmp_path / "desk.toml").write_text(f"[desk]\ntopics = {nested_arrays(700)}\n", "utf-8")
     with pytest.raises(ProfileError, match="desk.toml: has arrays or tables nested too deep to read"):
         load_profile(tmp_path)
+
+
+def test_import_opml_from_a_pipe_is_a_message(tmp_path: Path) -> None:
+    desk = tmp_path / "desk"
+    assert briefdesk("init", str(desk), cwd=tmp_path).returncode == 0
+    pipe = make_fifo(tmp_path / "feeds.opml")
+    result = briefdesk("--repo", str(desk), "import-opml", str(pipe), cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == f"briefdesk: {pipe}: is a pipe, not an ordinary file; skipped without reading it\n"
