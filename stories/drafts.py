@@ -8,26 +8,26 @@ either the previous file or the new one (``atomic_write``), never half of one.
 
 Nothing an editor typed is thrown away: a draft file that cannot be read is
 kept aside as ``<name>.damaged-<time>`` before anything is written in its
-place; a save that fails says why (``DraftSaveError``) and ``AutosaveRetry``
-tries it again until space returns; a lock file (``DraftStore.lock``) tells a
-second app instance that the draft is open elsewhere.
+place; a save that fails says why (``DraftSaveError``) and
+``stories.autosave.AutosaveRetry`` tries it again until space returns; a lock
+file (``DraftStore.lock``, ``stories.draftlock``) tells a second app instance
+that the draft is open elsewhere.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
-import json
 import os
 import re
-import socket
 import threading
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from stories import draftlock
 from stories.codec import StoryFileError, loads, render, toml_datetime, toml_multiline, toml_string
+from stories.draftlock import DraftLock, LockHolder
 from stories.fsutil import FileReadError, atomic_write, read_regular_text
 from stories.model import Briefing, utcnow
 from stories.profile import Profile, load_profile
@@ -58,41 +58,6 @@ def _save_words(exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "There is no permission to write in the drafts folder, so the draft could not be saved. Your text is kept; saving is tried again."
     return f"The draft could not be saved ({exc.strerror or exc}). Your text is kept; saving is tried again."
-
-
-@dataclass(frozen=True)
-class LockHolder:
-    """Who has a draft open: a process on a host, since a time."""
-
-    pid: int
-    host: str
-    since: str = ""
-
-    def describe(self) -> str:
-        """In an editor's words, for the read-only notice."""
-        here = "this computer" if self.host == socket.gethostname() else self.host
-        since = f" since {self.since}" if self.since else ""
-        return f"another Briefing Desk (process {self.pid} on {here}){since}"
-
-
-class DraftLock:
-    """This instance's hold on one draft; ``release`` (or leaving a ``with`` block) lets it go."""
-
-    def __init__(self, store: DraftStore, key: str, path: Path, token: str) -> None:
-        self.store = store
-        self.key = key
-        self.path = path
-        self.token = token
-
-    def release(self) -> None:
-        """Remove the lock file if it is still this instance's."""
-        self.store._release(self)
-
-    def __enter__(self) -> DraftLock:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 @dataclass
@@ -292,51 +257,24 @@ class DraftStore:
         return self.folder / f".{draft_key(key)}.lock"
 
     def lock(self, key: str) -> DraftLock | None:
-        """Hold this draft for this instance; None when another live instance holds it (open it read-only).
+        """Hold this draft for this instance; None when another live instance holds it (open it read-only then).
 
-        The lock file holds the pid and host. A lock left by a process that
-        is gone (same host, dead pid) or a file that cannot be read is taken over.
-        OSError if the lock file itself cannot be written (a full disk).
+        A lock of a process that is gone is taken over (see ``stories.draftlock``).
+        OSError if the lock file cannot be written (a full disk).
         """
         with self._guard:
             if key in self._locks:
                 return self._locks[key]
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.lock_path(key)
-            token = os.urandom(8).hex()
-            body = json.dumps(
-                {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "token": token}
-            )
-            # Another process may check-and-take-over at the same moment: one at a time, per folder.
-            with open(self.folder / ".locks", "a") as guard:
-                fcntl.flock(guard, fcntl.LOCK_EX)
-                holder = _read_holder(path)
-                if holder is not None and not holder[0].gone():
-                    return None
-                atomic_write(path, body)
-            lock = DraftLock(self, key, path, token)
-            self._locks[key] = lock
+            lock = draftlock.take(self.lock_path(key), on_release=lambda: self._locks.pop(key, None))
+            if lock is not None:
+                self._locks[key] = lock
             return lock
 
     def holder(self, key: str) -> LockHolder | None:
         """Who else has this draft open (None when nobody, a gone process, or this instance)."""
         if key in self._locks:
             return None
-        found = _read_holder(self.lock_path(key))
-        if found is None or found[0].gone():
-            return None
-        return found[0]
-
-    def _release(self, lock: DraftLock) -> None:
-        with self._guard:
-            if self._locks.get(lock.key) is lock:
-                del self._locks[lock.key]
-            found = _read_holder(lock.path)
-            if found is not None and found[1] == lock.token:
-                try:
-                    lock.path.unlink()
-                except FileNotFoundError:
-                    pass
+        return draftlock.holder(self.lock_path(key))
 
     def release_all(self) -> None:
         """Let go of every draft this instance holds (on quit)."""
@@ -351,94 +289,12 @@ class DraftStore:
             pass
 
 
-class _Holder(LockHolder):
-    def gone(self) -> bool:
-        """True when the holder is a process on this host that no longer runs (or the file said nothing usable)."""
-        if self.pid <= 0:
-            return True
-        if self.host != socket.gethostname():
-            return False  # cannot be told from here: trust it
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-
-
-def _read_holder(path: Path) -> tuple[_Holder, str] | None:
-    """The holder and token in a lock file; None if there is no lock; a gone holder if it cannot be read."""
-    try:
-        data = json.loads(read_regular_text(path, 4096))
-        holder = _Holder(pid=int(data["pid"]), host=str(data["host"]), since=str(data.get("since", "")))
-        return holder, str(data.get("token", ""))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return _Holder(pid=0, host=socket.gethostname()), ""  # half-written by a killed instance: free to take
-
-
 def _damaged(path: Path) -> bool:
     """A regular file that exists (a pipe or a folder is skipped, never renamed or read)."""
     try:
         return path.is_file() and not path.is_symlink()
     except OSError:
         return False
-
-
-class AutosaveRetry:
-    """Autosave that never drops text: a draft that failed to save is tried again until it is written.
-
-    The app calls ``save(draft)`` from its autosave worker; on DraftSaveError
-    it shows the words and sets a timer for ``delay`` seconds that calls
-    ``retry()``. ``unsaved`` says whether quitting now would lose text.
-    """
-
-    def __init__(self, store: DraftStore, first: float = 1.0, longest: float = 30.0) -> None:
-        self.store = store
-        self.first = first
-        self.longest = longest
-        self.delay = first
-        self.error: DraftSaveError | None = None
-        self._pending: dict[str, Draft] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def unsaved(self) -> bool:
-        """True while some draft is waiting to be written."""
-        return bool(self._pending)
-
-    def pending(self) -> list[Draft]:
-        """The drafts waiting to be written (the newest text of each)."""
-        return list(self._pending.values())
-
-    def save(self, draft: Draft) -> Path:
-        """Save now; on failure keep the draft as pending (replacing an older text of the same draft) and raise."""
-        with self._lock:
-            return self._attempt(draft)
-
-    def retry(self) -> list[Path]:
-        """Write every pending draft again: the paths written; DraftSaveError if one still fails (it stays pending)."""
-        with self._lock:
-            written = []
-            for draft in list(self._pending.values()):
-                written.append(self._attempt(draft))
-            return written
-
-    def _attempt(self, draft: Draft) -> Path:
-        try:
-            path = self.store.save(draft)
-        except DraftSaveError as exc:
-            if self._pending:
-                self.delay = min(self.delay * 2, self.longest)  # back off while the disk stays full
-            self._pending[draft.key] = draft
-            self.error = exc
-            raise
-        self._pending.pop(draft.key, None)
-        if not self._pending:
-            self.error, self.delay = None, self.first
-        return path
 
 
 def new_briefing(profile: Profile) -> Briefing:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from faults_helpers import ROOT, fill, free, small_disk
-from stories.drafts import AutosaveRetry, Draft, DraftSaveError, DraftStore, new_briefing
+from stories.autosave import AutosaveRetry
+from stories.drafts import Draft, DraftSaveError, DraftStore, new_briefing
 from stories.profile import load_profile
 
 PROFILE = load_profile()
