@@ -124,6 +124,7 @@ CEILINGS = {
 }
 MAX_SECTIONS = 50
 MAX_RULE_WORDS = 10_000
+MAX_SOURCES = 10_000
 
 
 def _bundled() -> dict[str, Any]:
@@ -338,6 +339,8 @@ def _sections(base: list[dict[str, Any]], over: Any, path: Path | str) -> tuple[
 def _sources(entries: Any, path: Path | str) -> tuple[Source, ...]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ProfileError(path, "sources", "must be a list of [[sources]] tables")
+    if len(entries) > MAX_SOURCES:
+        raise ProfileError(path, "sources", f"has {len(entries):,} sources, over the ceiling of {MAX_SOURCES:,}")
     result = []
     for number, entry in enumerate(entries, start=1):
         where = f"sources[{number}]"

@@ -60,3 +60,19 @@ def test_the_house_format_is_well_inside_every_ceiling() -> None:
         for name, ceiling in CEILINGS.items():
             value = getattr(section, name, None)
             assert value is None or value <= ceiling
+
+
+def test_a_source_list_past_its_ceiling_is_a_message(tmp_path: Path) -> None:
+    from stories.profile import MAX_SOURCES
+
+    many = "".join(f'[[sources]]\nname = "S{n}"\nurl = "https://example.org/{n}.xml"\n' for n in range(MAX_SOURCES + 1))
+    _desk(tmp_path, many)
+    with pytest.raises(ProfileError, match=f"sources: has {MAX_SOURCES + 1:,} sources, over the ceiling of {MAX_SOURCES:,}"):
+        load_profile(tmp_path)
+
+
+def test_a_desk_toml_over_4_mb_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    with open(tmp_path / "desk.toml", "wb") as handle:
+        handle.truncate(5 * 1024 * 1024)
+    with pytest.raises(ProfileError, match="desk.toml: is 5 MB; files over 4 MB are refused"):
+        load_profile(tmp_path)
