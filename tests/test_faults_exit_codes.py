@@ -14,7 +14,7 @@ import pytest
 
 from faults_helpers import briefdesk, fill, free, nested_arrays, small_disk
 from stories import codec
-from stories.profile import default_desk_text, load_profile
+from stories.profile import load_profile
 from repo_helpers import SOURCE_TEXT, make_briefing
 
 import tui.cli as cli
