@@ -135,3 +135,19 @@ def test_4_a_bug_is_one_line_and_a_log_file_with_the_traceback(monkeypatch: pyte
     assert len(logs) == 1 and second == f"briefdesk: the details are in {logs[0]}"
     logged = logs[0].read_text("utf-8")
     assert "Traceback (most recent call last)" in logged and "KeyError: 'missing key'" in logged and "briefdesk explode" in logged
+
+
+def test_3_publishing_onto_a_full_disk_is_one_message(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", "1m") as disk:
+        desk = disk / "desk"
+        assert briefdesk("init", str(desk), cwd=tmp_path).returncode == 0
+        story = _story(tmp_path / "otters.toml")
+        source = tmp_path / "source.txt"
+        source.write_text(SOURCE_TEXT, "utf-8")
+        fill(disk)
+        result = briefdesk("--repo", str(desk), "publish", str(story), "--source-text", str(source), cwd=tmp_path)
+        free(disk)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stderr.startswith("briefdesk: ")
+    _no_traceback(result)
+    assert result.stderr == "briefdesk: the disk is full, so git could not write. Free some space and run the command again\n"

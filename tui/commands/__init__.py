@@ -85,6 +85,9 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         kind = _loaded(module, name)
         if kind is not None and isinstance(exc, kind):
             return BAD_INPUT, str(exc)
+    git_failed = _loaded("git", "GitCommandError")
+    if git_failed is not None and isinstance(exc, git_failed):
+        return ENVIRONMENT, _git_words(exc)
     for module, name in _ENVIRONMENT:
         kind = _loaded(module, name)
         if kind is not None and isinstance(exc, kind):
@@ -97,6 +100,16 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
             return ENVIRONMENT, f"{where}the disk is full; free some space and run the command again"
         return ENVIRONMENT, f"{where}{exc.strerror or exc}"
     return None
+
+
+def _git_words(exc: BaseException) -> str:
+    """What git said, in one line, rather than GitPython's command dump."""
+    said = str(getattr(exc, "stderr", "") or "").strip().strip("'\"").strip()
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    last = lines[-1].removeprefix("stderr: ").strip("'\" ").removeprefix("fatal: ").removeprefix("error: ") if lines else ""
+    if "No space left on device" in said or "Disk quota exceeded" in said:
+        return "the disk is full, so git could not write. Free some space and run the command again"
+    return f"git failed: {last}" if last else "git failed"
 
 
 def report_bug(exc: BaseException, argv: list[str] | None = None) -> int:
