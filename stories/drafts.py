@@ -126,9 +126,14 @@ class DraftStore:
 
         The first write of a key keeps a damaged file there aside first, so a
         new draft never lands on text that could not be read. DraftSaveError
-        (an OSError) says in words why the file could not be written.
+        (an OSError) says in words why the file could not be written, and is
+        raised too when another live instance holds the draft's lock: the last
+        writer never wins silently.
         """
         path = self.path(draft.key)
+        other = self.holder(draft.key)
+        if other is not None:
+            raise DraftSaveError(path, errno.EBUSY, f"This draft is open in {other.describe()}, so it was not saved here over that one. Your text is kept.")
         if draft.key not in self._checked:
             self._keep_damaged_aside(path)
             self._checked.add(draft.key)

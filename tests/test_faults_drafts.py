@@ -133,3 +133,15 @@ def test_a_lock_from_another_computer_is_respected_and_a_garbled_one_is_taken(tm
     assert store.holder("item-1").describe() == "another Briefing Desk (process 4242 on newsroom-laptop) since 2026-12-01 09:00 UTC"
     store.lock_path("item-2").write_text("\0\0 half a lock")
     assert store.lock("item-2") is not None
+
+
+def test_a_draft_locked_by_another_instance_is_never_written_over(tmp_path: Path) -> None:
+    first, second = DraftStore(tmp_path, PROFILE), DraftStore(tmp_path, PROFILE)
+    lock = first.lock("item-1")
+    first.save(_draft(headline="The holder's own words, saved as usual"))
+    with pytest.raises(DraftSaveError, match=r"This draft is open in another Briefing Desk \(process \d+ on this computer\)"):
+        second.save(_draft(headline="A stale second window's words"))
+    assert second.load("item-1").briefing.headline == "The holder's own words, saved as usual"
+    lock.release()
+    second.save(_draft(headline="Saved once the other instance let go"))
+    assert first.load("item-1").briefing.headline == "Saved once the other instance let go"
