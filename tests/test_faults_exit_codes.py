@@ -151,3 +151,25 @@ def test_3_publishing_onto_a_full_disk_is_one_message(tmp_path: Path) -> None:
     assert result.stderr.startswith("briefdesk: ")
     _no_traceback(result)
     assert result.stderr == "briefdesk: the disk is full, so git could not write. Free some space and run the command again\n"
+
+
+def test_classify_words_real_faults_and_leaves_bugs_alone(tmp_path: Path) -> None:
+    import errno
+    import sqlite3
+
+    from tui.commands import BAD_INPUT, ENVIRONMENT, classify
+
+    garbage = tmp_path / "desk.db"
+    garbage.write_bytes(b"a shopping list, not a database" * 200)
+    with pytest.raises(sqlite3.DatabaseError) as damaged:
+        sqlite3.connect(garbage).execute("select * from items")
+    assert classify(damaged.value) == (ENVIRONMENT, "the queue database failed (file is not a database); nothing else was changed")
+
+    try:
+        (tmp_path / "latin1.txt").write_bytes(b"caf\xe9")
+        (tmp_path / "latin1.txt").read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        assert classify(exc) == (BAD_INPUT, "a file is not UTF-8 text (unexpected end of data at byte 3)")
+    full = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x"))
+    assert classify(full) == (ENVIRONMENT, f"{tmp_path / 'x'}: the disk is full; free some space and run the command again")
+    assert classify(KeyError("bug")) is None and classify(RecursionError()) is None

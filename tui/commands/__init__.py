@@ -63,7 +63,6 @@ _BAD_INPUT = (
 )
 _ENVIRONMENT = (
     ("stories.repo", "RepoError"),
-    ("sqlite3", "Error"),
     ("git", "GitError"),
     ("httpx", "HTTPError"),
 )
@@ -85,6 +84,9 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         kind = _loaded(module, name)
         if kind is not None and isinstance(exc, kind):
             return BAD_INPUT, str(exc)
+    database = _loaded("sqlite3", "Error")
+    if database is not None and isinstance(exc, database):
+        return ENVIRONMENT, f"the queue database failed ({exc}); nothing else was changed"
     git_failed = _loaded("git", "GitCommandError")
     if git_failed is not None and isinstance(exc, git_failed):
         return ENVIRONMENT, _git_words(exc)
