@@ -163,7 +163,7 @@ def test_classify_words_real_faults_and_leaves_bugs_alone(tmp_path: Path) -> Non
     garbage.write_bytes(b"a shopping list, not a database" * 200)
     with pytest.raises(sqlite3.DatabaseError) as damaged:
         sqlite3.connect(garbage).execute("select * from items")
-    assert classify(damaged.value) == (ENVIRONMENT, "the queue database failed (file is not a database); nothing else was changed")
+    assert classify(damaged.value) == (ENVIRONMENT, "the queue database (desk.db) failed: file is not a database")
 
     try:
         (tmp_path / "latin1.txt").write_bytes(b"caf\xe9")

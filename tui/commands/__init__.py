@@ -86,7 +86,7 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
             return BAD_INPUT, str(exc)
     database = _loaded("sqlite3", "Error")
     if database is not None and isinstance(exc, database):
-        return ENVIRONMENT, f"the queue database failed ({exc}); nothing else was changed"
+        return ENVIRONMENT, f"the queue database (desk.db) failed: {exc}"
     git_failed = _loaded("git", "GitCommandError")
     if git_failed is not None and isinstance(exc, git_failed):
         return ENVIRONMENT, _git_words(exc)
