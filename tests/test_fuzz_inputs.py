@@ -115,3 +115,40 @@ def test_any_bytes_as_opml(data: bytes) -> None:
         return
     for source in sources:
         assert source.url.startswith(("http://", "https://")) and "\x1b" not in source.name
+
+
+section_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    headline=section_text,
+    summary=section_text,
+    points=st.lists(section_text, max_size=5),
+    happened=section_text,
+    source_text=section_text,
+)
+def test_any_text_in_a_well_formed_story_checks_with_a_verdict_never_a_bug(tmp_path: Path, capsys, headline, summary, points, happened, source_text) -> None:
+    from dataclasses import replace
+
+    from repo_helpers import make_briefing
+    from stories.codec import render
+    from stories.model import content_hash
+    from stories.profile import default_desk_text
+    from tui.cli import main
+
+    # A content repo, so the traceability checks run against the (random) source snapshot.
+    (tmp_path / "desk.toml").write_text(default_desk_text(), "utf-8")
+    (tmp_path / "sources").mkdir(exist_ok=True)
+    (tmp_path / "sources" / f"{content_hash(source_text)}.txt").write_text(source_text, "utf-8")
+    briefing = make_briefing(headline=headline, summary=summary, key_points=points, what_happened=happened)
+    briefing.source = replace(briefing.source, snapshot=content_hash(source_text))
+    story = tmp_path / "stories" / "story.toml"
+    story.parent.mkdir(exist_ok=True)
+    story.write_text(render(briefing, PROFILE), "utf-8")
+    code = main(["check", str(story)])
+    out, err = capsys.readouterr()
+    assert code in (0, 1, 2), err
+    assert "this is a bug" not in err and "Traceback" not in err
+    # The snapshot was found and matched, so the source text itself was checked.
+    assert "is not in the content repo" not in out and "does not match its hash" not in out
