@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from stories.fsutil import FileReadError, read_regular_text
 from stories.model import ORIGINS, STATUSES, Briefing, SourceRef, Waiver
 from stories.profile import Profile
 
@@ -233,10 +234,23 @@ def key_lines(text: str) -> dict[str, int]:
     return result
 
 
-def loads(text: str, profile: Profile, path: str = "<story>") -> Briefing:
-    """The briefing in a story file's text; a StoryFileError says where it is broken."""
+STORY_LIMIT = 1024 * 1024
+"""The largest story file read: a briefing is a few KB, so 1 MB is far past any real one."""
+
+
+def loads(text: str, profile: Profile, path: str = "<story>", limit: int = STORY_LIMIT) -> Briefing:
+    """The briefing in a story file's text; a StoryFileError says where it is broken.
+
+    Text over ``limit`` characters is refused before it is parsed (a 50 MB
+    file would take a minute and gigabytes), and arrays nested past what the
+    TOML parser can recurse through are a message, not a RecursionError.
+    """
+    if len(text) > limit:
+        raise StoryFileError(path, None, f"is {len(text) // 1024:,} KB; story files over {limit // 1024:,} KB are refused")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise StoryFileError(path, None, "has arrays or tables nested too deep to read (hundreds of levels)") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _DECODE_AT.search(message)
@@ -328,9 +342,9 @@ def read_story(path: Path | str, profile: Profile) -> Briefing:
     """The briefing in a story file; StoryFileError if it is unreadable or broken."""
     path = Path(path)
     try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise StoryFileError(str(path), None, "not UTF-8 text") from None
+        text = read_regular_text(path, STORY_LIMIT)
+    except FileReadError as exc:
+        raise StoryFileError(str(path), None, exc.problem) from None
     except OSError as exc:
         raise StoryFileError(str(path), None, f"cannot be read: {exc.strerror or exc}") from None
     return loads(text, profile, str(path))

@@ -1,8 +1,9 @@
-"""Atomic file writes: a crash leaves either the old file or the new one."""
+"""Files on disk: atomic writes (a crash leaves the old file or the new one) and bounded reads of regular files only."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -40,3 +41,60 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+class FileReadError(ValueError):
+    """A file that is not read at all, or not as text: names the file and says why in an editor's words."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    if count >= 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count} bytes"
+
+
+def read_regular_bytes(path: Path | str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; FileReadError otherwise.
+
+    A FIFO, a device or a socket named like a story is never read: opening it
+    with O_NONBLOCK returns at once, and fstat says what it is, so nothing
+    waits for a writer that never comes. OSError (missing file, no permission)
+    passes through for the caller to word.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) else "not an ordinary file"
+            raise FileReadError(path, f"is {kind}, not an ordinary file; skipped without reading it")
+        if info.st_size > limit:
+            raise FileReadError(path, f"is {_size(info.st_size)}; files over {_size(limit)} are refused")
+        # A regular file may still grow while it is read: never take more than the cap.
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise FileReadError(path, f"is over {_size(limit)}; files over {_size(limit)} are refused")
+    return data
+
+
+def read_regular_text(path: Path | str, limit: int) -> str:
+    """The UTF-8 text of a regular file of at most ``limit`` bytes; FileReadError if it is not one.
+
+    Everything the desk reads from a folder or a command line (stories,
+    drafts, desk.toml, source texts) goes through here.
+    """
+    data = read_regular_bytes(path, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileReadError(path, f"not UTF-8 text (byte {exc.start:,} is not valid UTF-8)") from None

@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from stories.fsutil import FileReadError, read_regular_text
+
 SectionKind = Literal["line", "text", "list"]
 DESK_FILE = "desk.toml"
 PUBLISH_MODES = ("current", "branch")
@@ -108,6 +110,28 @@ class Profile:
 
 _SECTION_INTS = ("min_chars", "max_chars", "min_words", "max_words", "min_items", "max_items", "paragraphs")
 
+DESK_LIMIT = 4 * 1024 * 1024
+"""The largest desk.toml read: thousands of sources fit in a few hundred KB."""
+
+# The highest value each number may take. A briefing is a page of text, and
+# the editor makes one field per list item: 20,000 key points freeze the app
+# and 10**9 runs it out of memory, so far past any real desk is a message.
+CEILINGS = {
+    "min_chars": 100_000,
+    "max_chars": 100_000,
+    "min_words": 20_000,
+    "max_words": 20_000,
+    "min_items": 50,
+    "max_items": 50,
+    "paragraphs": 200,
+    "max_exclamations": 1_000,
+    "verbatim_run_words": 10_000,
+    "short_source_words": 100_000,
+}
+MAX_SECTIONS = 50
+MAX_RULE_WORDS = 10_000
+MAX_SOURCES = 10_000
+
 
 def _bundled() -> dict[str, Any]:
     text = resources.files("stories").joinpath("default_desk.toml").read_text("utf-8")
@@ -128,23 +152,29 @@ def load_profile(repo_root: Path | str | None = None) -> Profile:
     if not path.exists():
         return _build(base, {}, "default_desk.toml")
     try:
-        desk = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(path, "", f"not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ProfileError(path, "", "not UTF-8 text") from None
+        text = read_regular_text(path, DESK_LIMIT)
+    except FileReadError as exc:
+        raise ProfileError(path, "", exc.problem) from None
     except OSError as exc:
         raise ProfileError(path, "", f"cannot be read: {exc.strerror or exc}") from None
-    return _build(base, desk, path)
+    return _build(base, _parse(text, path), path)
 
 
 def profile_from_text(text: str, name: str = DESK_FILE) -> Profile:
     """The profile that a desk.toml with this text gives (for tests and previews)."""
+    return _build(_bundled(), _parse(text, name), name)
+
+
+def _parse(text: str, path: Path | str) -> dict[str, Any]:
+    """desk.toml as a table; ProfileError for broken TOML, deep nesting or an oversized file."""
+    if len(text) > DESK_LIMIT:
+        raise ProfileError(path, "", f"is over {DESK_LIMIT // (1024 * 1024)} MB; a desk.toml that large is refused")
     try:
-        desk = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(name, "", f"not valid TOML: {exc}") from None
-    return _build(_bundled(), desk, name)
+        raise ProfileError(path, "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ProfileError(path, "", "has arrays or tables nested too deep to read (hundreds of levels)") from None
 
 
 def _table(data: dict[str, Any], key: str, path: Path | str) -> dict[str, Any]:
@@ -170,14 +200,25 @@ def _int(data: dict[str, Any], key: str, where: str, path: Path | str, default: 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ProfileError(path, where, f"must be a whole number of 0 or more, not {value!r}")
+        raise ProfileError(path, where, f"must be a whole number of 0 or more, not {_shown(value)}")
+    ceiling = CEILINGS.get(key)
+    if ceiling is not None and value > ceiling:
+        raise ProfileError(path, where, f"is {value:,}, over the ceiling of {ceiling:,}")
     return value
+
+
+def _shown(value: Any) -> str:
+    # A huge value is named by its kind, not printed whole.
+    text = repr(value)
+    return text if len(text) <= 40 else f"{_kind(value)} of {len(text):,} characters"
 
 
 def _strs(data: dict[str, Any], key: str, where: str, path: Path | str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
     value = data.get(key, list(default))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ProfileError(path, where, "must be a list of text values")
+    if len(value) > MAX_RULE_WORDS:
+        raise ProfileError(path, where, f"has {len(value):,} entries, over the ceiling of {MAX_RULE_WORDS:,}")
     return tuple(value)
 
 
@@ -204,6 +245,8 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
     subs = tone_over.get("substitutions", tone_base["substitutions"])
     if not isinstance(subs, dict) or not all(isinstance(v, str) for v in subs.values()):
         raise ProfileError(path, "tone.substitutions", "must be a table of word = \"replacement\"")
+    if len(subs) > MAX_RULE_WORDS:
+        raise ProfileError(path, "tone.substitutions", f"has {len(subs):,} entries, over the ceiling of {MAX_RULE_WORDS:,}")
     tone = ToneRules(
         hype=_strs(tone_over, "hype", "tone.hype", path, tuple(tone_base["hype"])),
         superlatives=_strs(tone_over, "superlatives", "tone.superlatives", path, tuple(tone_base["superlatives"])),
@@ -264,6 +307,8 @@ def _sections(base: list[dict[str, Any]], over: Any, path: Path | str) -> tuple[
     else:
         if not isinstance(over, list) or not all(isinstance(e, dict) for e in over):
             raise ProfileError(path, "sections", "must be a list of [[sections]] tables")
+        if len(over) > MAX_SECTIONS:
+            raise ProfileError(path, "sections", f"has {len(over):,} sections, over the ceiling of {MAX_SECTIONS}")
         entries = over
     result: list[Section] = []
     seen: set[str] = set()
@@ -311,6 +356,8 @@ def _sections(base: list[dict[str, Any]], over: Any, path: Path | str) -> tuple[
 def _sources(entries: Any, path: Path | str) -> tuple[Source, ...]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ProfileError(path, "sources", "must be a list of [[sources]] tables")
+    if len(entries) > MAX_SOURCES:
+        raise ProfileError(path, "sources", f"has {len(entries):,} sources, over the ceiling of {MAX_SOURCES:,}")
     result = []
     for number, entry in enumerate(entries, start=1):
         where = f"sources[{number}]"

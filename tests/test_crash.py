@@ -153,3 +153,42 @@ def test_alt_e_writes_a_section_in_the_editor_from_EDITOR(isolated_home, tmp_pat
         terminal.kill()
     drafts = DraftStore(locations.drafts_dir()).list()
     assert [d.briefing.text("summary") for d in drafts] == ["Written in the outside editor, then saved."]
+
+
+def _exit_status(terminal: Terminal, timeout: float = 30) -> int | None:
+    """The child's wait status once it has exited by itself, or None if it is still running after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pid, status = os.waitpid(terminal.pid, os.WNOHANG)
+        if pid:
+            return status
+        time.sleep(0.05)
+    return None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_a_pipe_and_a_deeply_nested_draft_never_blank_the_app_and_ctrl_q_quits(isolated_home):
+    ContentRepo.init(locations.default_repo())
+    store = QueueStore(locations.queue_db())
+    load_demo(store)
+    store.close()
+    drafts = locations.drafts_dir()
+    drafts.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(drafts / "waiting.toml")  # nobody ever writes to it
+    (drafts / "deep.toml").write_text('id = "d"\nstatus = "draft"\ntopics = ' + "[" * 900 + "]" * 900 + "\n", "utf-8")
+
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    env.pop("TEXTUAL", None)
+    terminal = Terminal([sys.executable, "-m", "tui.cli"], env)
+    status = None
+    try:
+        terminal.wait_for("filter the queue")
+        terminal.wait_for("could not be read")  # the notification about the two drafts
+        terminal.send(b"\x11")  # ctrl+q
+        status = _exit_status(terminal)
+    finally:
+        if status is None:
+            terminal.kill()
+    assert status is not None, "ctrl+q did not quit the app"
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert b"Traceback" not in terminal.output

@@ -61,7 +61,7 @@ def test_fetch_prints_progress_and_summary_then_queue_works_offline(shared_feeds
     assert rows[0]["title"] in text.stdout
     # A fetch without network fails per source, in words, and loses nothing.
     offline = briefdesk("fetch", "--repo", str(repo))
-    assert offline.returncode == 1
+    assert offline.returncode == 3
     assert "refused the connection" in offline.stdout and f"{len(names)} failed" in offline.stdout
     assert len(json.loads(briefdesk("queue", "--format", "json").stdout)) == len(rows)
 
@@ -104,17 +104,17 @@ def test_a_damaged_queue_file_is_named_not_a_traceback(tmp_path: Path) -> None:
     assert "not a usable queue database" in result.stderr and "move it aside" in result.stderr
 
 
-def test_a_failing_source_makes_fetch_exit_1(shared_feeds: Path, tmp_path: Path) -> None:
+def test_a_failing_source_makes_fetch_exit_3(shared_feeds: Path, tmp_path: Path) -> None:
     with FeedServer(shared_feeds) as server:
         repo = desk_with_sources(tmp_path / "content", server, ["real/hackernews_rss.xml", "adversarial/xml_bomb_billion_laughs.xml"])
         result = briefdesk("fetch", "--repo", str(repo), "--quiet")
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert "1 failed" in result.stdout
     assert "adversarial/xml_bomb_billion_laughs.xml: The feed declares XML entities" in result.stdout
     assert not any(line.startswith("[") for line in result.stdout.splitlines())
     # What each source last did, without fetching.
     status = briefdesk("fetch", "--repo", str(repo), "--status")
-    assert status.returncode == 1
+    assert status.returncode == 3
     lines = status.stdout.splitlines()
     assert lines[0].startswith("real/hackernews_rss.xml: last success 20")
     assert lines[1].startswith("adversarial/xml_bomb_billion_laughs.xml: last success never; failing (1 in a row): The feed declares XML entities")

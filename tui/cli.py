@@ -48,29 +48,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``briefdesk`` script."""
+    """Entry point of the ``briefdesk`` script: the exit code follows the README's "Exit codes"."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        from tui.commands import app as app_command
-
-        return app_command.run(args)
-    from tui.commands import CommandError
-    from tui.config import ConfigError
-
+    args = parser.parse_args(argv)  # a usage error exits 2 here, with argparse's own message
     try:
+        if args.command is None:
+            from tui.commands import app as app_command
+
+            return int(app_command.run(args) or 0)
         return int(args._run(args) or 0)
-    except CommandError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return exc.code
-    except ConfigError as exc:
-        print(f"briefdesk: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("briefdesk: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - the one place a fault becomes an exit code, never a traceback
+        from tui.commands import classify, report_bug, safe_text
+
+        known = classify(exc)
+        if known is None:
+            return report_bug(exc, sys.argv[1:] if argv is None else argv)
+        code, message = known
+        print(f"briefdesk: {safe_text(message)}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

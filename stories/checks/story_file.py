@@ -13,9 +13,12 @@ from pathlib import Path
 
 from stories.checks import Finding, finish, run_checks
 from stories.checks.repository import canonical_url
+from stories.codec import STORY_LIMIT
+from stories.fsutil import FileReadError, read_regular_text
 from stories.model import Briefing, PublishedStory, content_hash
 from stories.profile import Profile
 
+SNAPSHOT_LIMIT = 8 * 1024 * 1024  # a source snapshot: a long article, never a file that fills memory
 _SNAPSHOT_NAME = re.compile(r"[0-9a-f]{64}")
 
 
@@ -38,10 +41,10 @@ def snapshot_text(root: Path | None, snapshot: str) -> tuple[str | None, Finding
         return None, Finding("traceability.no_source", "source", "warning", "Not inside a content repo (no desk.toml above): the source snapshot cannot be found")
     path = root / "sources" / f"{snapshot}.txt"
     try:
-        text = path.read_text("utf-8")
+        text = read_regular_text(path, SNAPSHOT_LIMIT)
     except FileNotFoundError:
         return None, Finding("traceability.no_source", "source", "warning", f"The source snapshot sources/{snapshot}.txt is not in the content repo")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, FileReadError) as exc:
         return None, Finding("traceability.no_source", "source", "warning", f"The source snapshot sources/{snapshot}.txt cannot be read: {exc}")
     if content_hash(text) != snapshot:
         return text, Finding("traceability.snapshot", "source", "warning", f"sources/{snapshot}.txt does not match its hash: it was edited after publishing")
@@ -87,8 +90,8 @@ def _scan(root: Path, profile: Profile) -> list[PublishedStory]:
         return found
     for path in sorted(stories.rglob("*.toml")):
         try:
-            briefing = loads(path.read_text("utf-8"), profile, str(path))
-        except (StoryFileError, OSError, UnicodeDecodeError):
+            briefing = loads(read_regular_text(path, STORY_LIMIT), profile, str(path))
+        except (StoryFileError, OSError, FileReadError):
             continue
         if briefing.status == "published":
             url = briefing.source.url if briefing.source else ""

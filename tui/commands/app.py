@@ -47,7 +47,7 @@ def open_repo(path, config=None):
 
 
 def run(args: argparse.Namespace) -> int:
-    """Open the app; 1 with a how-to-fix message when the content repo or config is unusable."""
+    """Open the app; 2 (config) or 3 (content repo) with a how-to-fix message when it cannot open."""
     from tui import locations
     from tui.config import ConfigError, load_config, resolve_repo
 
@@ -55,15 +55,17 @@ def run(args: argparse.Namespace) -> int:
         config = load_config()
     except ConfigError as exc:
         print(f"briefdesk: {exc}", file=sys.stderr)
-        return 1
+        return 2
     repo_path = resolve_repo(getattr(args, "repo", None), config)
     from stories.repo import RepoError
 
     try:
         repo = open_repo(repo_path, config)
     except RepoError as exc:
+        from tui.commands import classify
+
         print(f"briefdesk: {exc}", file=sys.stderr)
-        return 1
+        return classify(exc)[0]  # 2 for a broken desk.toml, 3 for git: see "Exit codes"
 
     from tui.app import BriefDeskApp
 

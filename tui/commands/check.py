@@ -84,7 +84,8 @@ def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None
     """Check one story file (the engine in stories.checks does the checking)."""
     from stories.checks.lines import StoryLines
     from stories.checks.story_file import check_story, find_root
-    from stories.codec import StoryFileError, loads
+    from stories.codec import STORY_LIMIT, StoryFileError, loads
+    from stories.fsutil import FileReadError, read_regular_text
     from stories.profile import ProfileError
 
     root = find_root(path.resolve().parent) or fallback_root
@@ -97,9 +98,9 @@ def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None
     if path.name == "desk.toml":
         return Report(shown, "")
     try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        return Problem(shown, None, "not UTF-8 text")
+        text = read_regular_text(path, STORY_LIMIT)
+    except FileReadError as exc:
+        return Problem(shown, None, exc.problem)
     except OSError as exc:
         return Problem(shown, None, f"cannot be read: {exc.strerror or exc}")
     try:
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             files = _story_files(path)
             for file in files:
                 results.append(check_file(file, str(file), repos, fallback))
-        elif path.is_file():
+        elif path.exists():  # a pipe or a device too: check_file says it is skipped, never waits on it
             results.append(check_file(path, name, repos, fallback))
         else:
             results.append(Problem(name, None, "no such file or folder"))

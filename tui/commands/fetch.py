@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-HELP = "fetch every source in the content repo's desk.toml into the queue (exit 1 if any failed)"
+HELP = "fetch every source in the content repo's desk.toml into the queue (exit 3 if any failed)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +17,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fetch, print a progress line and the summary; 0 if every source worked, 1 if any failed, 2 if there is nothing to fetch."""
+    """Fetch, print a progress line and the summary; 0 if every source worked, 3 if any failed, 2 if there is nothing to fetch."""
     from stories.fetch import FetchProgress, fetch_sources
     from stories.profile import DESK_FILE
     from tui.commands import open_queue
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     print(summary.line())
     for line in summary.errors:
         print(f"  {line}")
-    return 1 if summary.failed else 0
+    return 3 if summary.failed else 0  # a feed that failed is the network: see "Exit codes"
 
 
 def _status(sources) -> int:
@@ -85,7 +85,7 @@ def _status(sources) -> int:
             if status.retry_after:
                 line += f" Next try after {status.retry_after.astimezone().strftime('%H:%M')}."
         print(line)
-    return 1 if failing else 0
+    return 3 if failing else 0
 
 
 def _mark_published(store, repo) -> None:

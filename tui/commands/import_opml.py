@@ -15,7 +15,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Edit desk.toml (comments kept); 0 on success, 2 if the file or the repo cannot be used."""
-    from pathlib import Path
 
     from stories.opml import OpmlError, add_sources_to_desk, parse_opml
     from stories.profile import DESK_FILE, ProfileError, load_profile
@@ -24,8 +23,13 @@ def run(args: argparse.Namespace) -> int:
     # The desk must be usable before it is edited, and still usable after.
     repo, _profile = desk_profile(args, "run `briefdesk init` first, or pass --repo DIR")
     desk = repo / DESK_FILE
+    from stories.fsutil import FileReadError, read_regular_bytes
+
     try:
-        data = Path(args.file).read_bytes()
+        data = read_regular_bytes(args.file, 20 * 1024 * 1024)  # a pipe or a device is never waited on
+    except FileReadError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"briefdesk: {args.file}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
         return 2

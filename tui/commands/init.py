@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         repo = ContentRepo.init(root, editor_from(config))
     except RepoError as exc:
-        return fail(str(exc), 1)
+        return fail(str(exc), 3)  # the environment (git, disk): see "Exit codes"
     print(f"Made a content repo in {repo.root}")
     print(f"  desk.toml  the desk profile: sections, tone rules, topics, sources (edit it, then commit)")
     print(f"  README.md  what lives where, for colleagues")

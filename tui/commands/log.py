@@ -16,6 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """One line per commit: short id, date, author, subject."""
     from stories.repo import RepoError
+    from tui.commands import safe_line
     from tui.commands._repo import fail, open_content_repo
 
     repo, _config = open_content_repo(args)
@@ -24,9 +25,9 @@ def run(args: argparse.Namespace) -> int:
         # One more than shown, so the oldest line shown can still say what it changed.
         commits = repo.log(args.story_id, limit=limit + 1)
         if args.story_id and not commits:
-            return fail(f"no commits of a story {args.story_id!r} in {repo.root}", 1)
+            return fail(f"no commits of a story {args.story_id!r} in {repo.root}")
         for number, commit in enumerate(commits[:limit]):
-            print(f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {commit.author}  {commit.subject}")
+            print(f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {safe_line(commit.author, 200)}  {safe_line(commit.subject)}")
             if args.story_id:
                 older = commits[number + 1].sha if number + 1 < len(commits) else None
                 if older is None:
@@ -37,9 +38,9 @@ def run(args: argparse.Namespace) -> int:
                 except (RepoError, ValueError):
                     changes = []
                 if changes:
-                    print("         " + ", ".join(f"{c.label} {c.change}" for c in changes))
+                    print("         " + safe_line(", ".join(f"{c.label} {c.change}" for c in changes)))
     except RepoError as exc:
-        return fail(str(exc))
+        return fail(str(exc), 3)
     finally:
         repo.close()
     return 0

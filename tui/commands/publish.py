@@ -26,7 +26,9 @@ def find_source_text(story_path, briefing, repo, explicit=None) -> tuple[str | N
     from pathlib import Path
 
     if explicit:
-        return Path(explicit).read_text("utf-8"), str(explicit)
+        from stories.fsutil import read_regular_text
+
+        return read_regular_text(explicit, 8 * 1024 * 1024), str(explicit)
     snapshot = briefing.source.snapshot if briefing.source else ""
     if snapshot:
         text = repo.source_text(snapshot)
@@ -46,41 +48,43 @@ def find_source_text(story_path, briefing, repo, explicit=None) -> tuple[str | N
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 published (or unchanged), 1 refused by the checks, 2 anything else."""
+    """0 published (or unchanged), 1 refused by the checks, 2 bad input, 3 git or disk."""
     from stories.codec import StoryFileError, read_story
+    from stories.fsutil import FileReadError
     from stories.repo import PublishRefused, RepoError
+    from tui.commands import safe_line, safe_text
     from tui.commands._repo import editor_from, fail, open_content_repo
 
     repo, config = open_content_repo(args)
     try:
         briefing = read_story(args.story, repo.profile)
         source_text, origin = find_source_text(args.story, briefing, repo, args.source_text)
-    except StoryFileError as exc:
-        return fail(str(exc))
+    except (StoryFileError, FileReadError) as exc:
+        return fail(safe_line(exc))
     except OSError as exc:
         return fail(f"{exc.filename}: cannot be read: {exc.strerror or exc}")
     try:
         result = repo.publish(briefing, source_text, editor_from(config), allow_warnings=not args.strict)
     except PublishRefused as exc:
-        print(f"briefdesk: {exc}")
+        print(f"briefdesk: {safe_text(exc)}")
         return 1
     except RepoError as exc:
-        return fail(str(exc))
+        return fail(safe_line(exc), 3)
     finally:
         repo.close()
     for finding in result.findings:
         if finding.severity == "warning":
-            print(f"warning: {finding.section}: {finding.message} ({finding.check})")
+            print(safe_line(f"warning: {finding.section}: {finding.message} ({finding.check})"))
     where = f" on branch {result.branch}" if result.branch.startswith("story/") else ""
     if result.action == "unchanged":
-        print(f"Unchanged: {result.path} already says this; no commit")
+        print(safe_line(f"Unchanged: {result.path} already says this; no commit"))
     else:
         verb = "Published" if result.action == "publish" else "Revised"
-        print(f"{verb} {briefing.headline} as {result.commit[:8]}{where}: {result.path}")
+        print(safe_line(f"{verb} {briefing.headline} as {result.commit[:8]}{where}: {result.path}"))
         if source_text is None:
             print("note: no source text was found, so no snapshot was stored (use --source-text FILE)")
         elif origin:
-            print(f"source text from {origin}")
+            print(safe_line(f"source text from {origin}"))
     for note in result.notes:
-        print(f"note: {note}")
+        print(safe_line(f"note: {note}"))
     return 0

@@ -12,7 +12,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 synced, offline or no remote (one status line); 1 on a conflict; 2 on a fault."""
+    """0 synced, offline or no remote (one status line); 3 on a conflict or a git fault."""
     from stories.repo import RepoError
     from tui.commands._repo import editor_from, fail, open_content_repo
 
@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = repo.sync()
     except RepoError as exc:
-        return fail(str(exc))
+        return fail(str(exc), 3)
     finally:
         repo.close()
     print(result.message)
-    return 0 if result.ok else 1
+    return 0 if result.ok else 3
