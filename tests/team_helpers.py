@@ -93,3 +93,24 @@ def team_of_two(tmp_path: Path, branch_mode: bool = False) -> tuple[Machine, Mac
     ana = make_machine(tmp_path, "ana-laptop", Person("Ana Lima", "ana@desk.example"), remote)
     ben = make_machine(tmp_path, "ben-laptop", Person("Ben Okoro", "ben@desk.example"), remote)
     return ana, ben, remote
+
+
+def write_story(machine: Machine, name: str, briefing) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    """A story file and its source text in the editor's home, ready for ``briefdesk publish``."""
+    from repo_helpers import SOURCE_TEXT
+    from stories.codec import render
+    from stories.profile import load_profile
+
+    folder = machine.home / "work"
+    folder.mkdir(exist_ok=True)
+    story = folder / f"{name}.toml"
+    story.write_text(render(briefing, load_profile(None)), "utf-8")
+    source = folder / f"{name}.source.txt"
+    source.write_text(SOURCE_TEXT, "utf-8")
+    return story, source
+
+
+def publish(machine: Machine, briefing, name: str = "story") -> str:  # type: ignore[no-untyped-def]
+    """Publish a briefing through the real CLI and return what it printed."""
+    story, source = write_story(machine, name, briefing)
+    return machine.briefdesk("publish", str(story), "--source-text", str(source)).stdout
