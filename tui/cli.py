@@ -24,6 +24,10 @@ COMMANDS = (
     "import-opml",
     "export-opml",
     "review",
+    "claim",
+    "release",
+    "dismiss",
+    "restore",
 )
 
 

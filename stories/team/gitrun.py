@@ -90,6 +90,10 @@ class GitHandle:
             return "origin"
         return remotes[0] if len(remotes) == 1 else None
 
+    def identity(self) -> tuple[str, str]:
+        """git's own user.name and user.email for this repo (empty when unset)."""
+        return self.run("config", "user.name").stdout.strip(), self.run("config", "user.email").stdout.strip()
+
     def close(self) -> None:
         """Stop GitPython's long-lived helper processes."""
         self._repo.close()

@@ -114,7 +114,7 @@ class ReviewDesk:
 
     def git_identity(self) -> tuple[str, str]:
         """git's own user.name and user.email for this repo (empty when unset)."""
-        return self._git.run("config", "user.name").stdout.strip(), self._git.run("config", "user.email").stdout.strip()
+        return self._git.identity()
 
     def __enter__(self) -> ReviewDesk:
         return self

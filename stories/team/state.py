@@ -137,6 +137,10 @@ class DeskState:
         """Stop git's helper processes."""
         self._git.close()
 
+    def git_identity(self) -> tuple[str, str]:
+        """git's own user.name and user.email for this repo (empty when unset)."""
+        return self._git.identity()
+
     def __enter__(self) -> DeskState:
         return self
 
