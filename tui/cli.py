@@ -28,6 +28,7 @@ COMMANDS = (
     "release",
     "dismiss",
     "restore",
+    "stories",
 )
 
 
