@@ -137,3 +137,24 @@ def test_topics_merge_as_a_list_and_a_source_clash_is_reported() -> None:
     assert merge_list(["earth", "animals"], ["earth", "animals", "community"], ["earth"]) == ["earth", "community"]
     clash = replace(make_briefing(), source=replace(base.source, url="https://mine.example/y"))
     assert [c.key for c in merge_story(base, clash, theirs).conflicts] == ["source"]
+
+
+def test_story_files_merge_by_section_and_keep_both_editors_changes() -> None:
+    from stories.codec import loads, render
+    from stories.profile import load_profile
+    from stories.team.merge import merge_story_files
+
+    profile = load_profile(None)
+    base_story = make_briefing()
+    base = render(base_story, profile)
+    ours = render(make_briefing(headline="Otters settle on the Millbrook after a decade of volunteer work"), profile)
+    p = base_story.items("key_points")
+    theirs = render(make_briefing(key_points=[p[0], p[1], "Oxygen in the lower river has doubled since 2016."]), profile)
+    merged = merge_story_files(base, ours, theirs, profile)
+    assert merged.text is not None, merged
+    story = loads(merged.text, profile)
+    assert story.headline.startswith("Otters settle") and story.items("key_points")[2].startswith("Oxygen in the lower river has")
+    clash = merge_story_files(base, ours, render(make_briefing(headline="Otters are back on the Millbrook after ten years of work"), profile), profile)
+    assert clash.text is None and [c.key for c in clash.result.conflicts] == ["headline"]
+    broken = merge_story_files(base, "not = [toml", theirs, profile)
+    assert broken.text is None and broken.error

@@ -16,6 +16,7 @@ from difflib import SequenceMatcher
 from typing import TypeVar
 
 from stories.model import Briefing, SectionValue, SourceRef
+from stories.profile import Profile
 
 T = TypeVar("T")
 FieldValue = SectionValue | SourceRef | None
@@ -192,3 +193,31 @@ def _set(story: Briefing, key: str, value: FieldValue) -> None:
         story.sections.pop(key, None)
     else:
         story.sections[key] = list(value) if isinstance(value, list) else str(value)
+
+
+@dataclass
+class FileMerge:
+    """A story file merged three ways: the new file text when clean, and the clashes either way."""
+
+    text: str | None
+    result: MergeResult | None
+    error: str = ""
+
+
+def merge_story_files(base: str, ours: str, theirs: str, profile: Profile, path: str = "<story>") -> FileMerge:
+    """Merge three texts of one story file by sections (for sync and approve when git's line merge clashes).
+
+    The merged file is written over ``ours`` with only the changed keys
+    rewritten, so the commit's diff stays as small as the editors' changes.
+    A file that does not read as a story is no merge (``error`` says why).
+    """
+    from stories.codec import StoryFileError, dumps, loads
+
+    try:
+        stories = [loads(text, profile, f"{path} ({side})") for text, side in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
+    except StoryFileError as exc:
+        return FileMerge(None, None, str(exc))
+    result = merge_story(*stories)
+    if not result.clean:
+        return FileMerge(None, result)
+    return FileMerge(dumps(result.merged, profile, previous=ours), result)
