@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from repo_helpers import assert_fsck_clean, git, make_briefing
@@ -75,3 +76,36 @@ def test_review_without_anything_waiting_or_offline_is_a_clear_message(tmp_path:
     assert "offline" in offline.stderr
     refused = ben.briefdesk("review", "request-changes", "x", "--note", "  ", ok=False)
     assert refused.returncode != 0 and "needs a note" in refused.stderr
+
+
+def test_approving_a_revision_keeps_a_colleagues_fix_to_the_next_key_point(tmp_path: Path) -> None:
+    ana, ben, remote = team_of_two(tmp_path, branch_mode=True)
+    publish(ana, make_briefing(STORY), "first")
+    ana.briefdesk("sync")
+    ben.briefdesk("review", "approve", STORY)
+    ana.briefdesk("sync")
+    base = make_briefing(STORY)
+    points = base.items("key_points")
+    # Ana rewords the third key point on her story branch and sends it for review...
+    third = "Oxygen in the lower river has doubled since 2016."
+    publish(ana, make_briefing(STORY, key_points=[points[0], points[1], third]), "revised")
+    ana.briefdesk("sync")
+    # ...while Ben fixes the second key point straight on main: the very next line of the file.
+    ben.briefdesk("sync")
+    path = ben.clone / "stories" / "2026" / f"{STORY}.toml"
+    second = "Volunteers removed 38 tonnes of rubbish from the river."
+    path.write_text(path.read_text("utf-8").replace(points[1], second), "utf-8")
+    ben.git("commit", "-q", "-am", "Tighten the second key point")
+    ben.git("push", "-q", "origin", "main")
+    ben.git("fetch", "-q", "origin")
+    line_merge = subprocess.run(
+        ["git", "merge-tree", "--write-tree", "origin/main", f"origin/story/{STORY}"], cwd=ben.clone, capture_output=True, text=True, env=ben.env()
+    )
+    assert line_merge.returncode == 1  # git's line merge alone clashes here
+
+    assert "approved" in ben.briefdesk("review", "approve", STORY).stdout
+    on_main = git(remote, "show", f"main:stories/2026/{STORY}.toml")
+    assert second in on_main and third in on_main and points[0] in on_main  # both editors' key points survive
+    assert "<<<<<<<" not in on_main
+    for clone in (ana.clone, ben.clone, remote):
+        assert_fsck_clean(clone)

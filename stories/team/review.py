@@ -12,7 +12,9 @@ checkout catches up through the content repo's own sync.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -260,14 +262,7 @@ class ReviewDesk:
             base_tip = self._git.rev(self._tracking(self.base))
             if base_tip is None:
                 raise TeamError(f"{remote} has no branch {self.base} to merge the story into")
-            merged = self._git.run("merge-tree", "--write-tree", "--name-only", "--no-messages", base_tip, review.commit)
-            if merged.returncode != 0:
-                clashing = [p for p in merged.stdout.splitlines()[1:] if p]
-                raise TeamError(
-                    f"not approved: story/{story_id} clashes with {self.base} in {', '.join(clashing) or 'its files'}. "
-                    "Ask the author to sync and publish it again; nothing was changed"
-                )
-            tree = merged.stdout.splitlines()[0].strip()
+            tree = self._merged_tree(base_tip, review)
             commit = self._merge_commit(tree, base_tip, review, reviewer)
             pushed = self._git.network(
                 "push", "--porcelain", "--atomic", f"--force-with-lease=refs/heads/{review.branch}:{review.commit}",
@@ -290,6 +285,50 @@ class ReviewDesk:
             if attempt == 1:
                 self.refresh(reviewer)  # a colleague moved the base: merge onto their tip and try once more
         raise TeamError(f"not approved: {remote}/{self.base} kept moving; try again")
+
+    def _merged_tree(self, base_tip: str, review: Review) -> str:
+        """The tree of base + story: git's merge, and where it clashes on the story file, the section merge."""
+        merged = self._git.run("merge-tree", "--write-tree", "--name-only", "--no-messages", base_tip, review.commit)
+        tree, *clashing = [p for p in merged.stdout.splitlines() if p] or [""]
+        if merged.returncode == 0:
+            return tree.strip()
+        refusal = (
+            f"not approved: story/{review.story_id} clashes with {self.base} in {', '.join(clashing) or 'its files'}. "
+            "Ask the author to sync and publish it again; nothing was changed"
+        )
+        if merged.returncode != 1 or clashing != [review.path]:
+            raise TeamError(refusal)
+        from stories.profile import ProfileError, load_profile
+        from stories.team.merge import merge_story_files
+
+        fork = self._git.run("merge-base", base_tip, review.commit).stdout.strip()
+        texts = [self._git.blob(rev, review.path) for rev in (fork, base_tip, review.commit)]
+        if None in texts:
+            raise TeamError(refusal)
+        try:
+            profile = load_profile(self.root)
+        except ProfileError as exc:
+            raise TeamError(str(exc)) from None
+        files = merge_story_files(*texts, profile, review.path)  # type: ignore[arg-type]
+        if files.text is None:
+            keys = ", ".join(c.key for c in files.result.conflicts) if files.result else files.error
+            raise TeamError(f"not approved: story/{review.story_id} and {self.base} both changed {keys}. Ask the author to sync and publish again; nothing was changed")
+        blob = self._git.must("hash-object", "-w", "--stdin", input=files.text, what="writing the merged story").strip()
+        return self._splice(tree, review.path, blob)
+
+    def _splice(self, tree: str, path: str, blob: str) -> str:
+        """``tree`` with the file at ``path`` replaced by ``blob`` (through a throwaway index)."""
+        fd, name = tempfile.mkstemp(prefix="briefdesk-review-", suffix=".index", dir=self._git.git_dir)
+        os.close(fd)
+        os.unlink(name)
+        env = {"GIT_INDEX_FILE": name}
+        try:
+            self._git.must("read-tree", tree, env=env, what="merging the story")
+            self._git.must("update-index", "--cacheinfo", f"100644,{blob},{path}", env=env, what="merging the story")
+            return self._git.must("write-tree", env=env, what="merging the story").strip()
+        finally:
+            if os.path.exists(name):
+                os.unlink(name)
 
     def _merge_commit(self, tree: str, base_tip: str, review: Review, reviewer: Editor) -> str:
         checks = f"Checks: {review.checks.text}\n" if review.checks.text else ""
