@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,18 +26,16 @@ def _queue(machine: Machine) -> dict[str, dict]:
 
 
 def _sync(machine: Machine) -> None:
-    """What briefdesk sync does once the lead wires the desk state in: the content, then the desk state."""
-    from stories.repo import Editor
-    from stories.queue import QueueStore
-    from stories.team.queue_state import sync_desk_state
-
+    """``briefdesk sync`` as the lead wires it: the content repo's sync, then ``share_desk_state`` in the same process kind."""
     machine.briefdesk("sync")
-    store = QueueStore(machine.home / ".local" / "share" / "briefdesk" / "desk.db")
-    try:
-        result = sync_desk_state(machine.clone, store, Editor(machine.person.name, machine.person.email))
-    finally:
-        store.close()
-    assert result.state == "synced", result.message
+    wired = (
+        "from tui.config import load_config, resolve_repo\n"
+        "from tui.commands._desk import share_desk_state\n"
+        "config = load_config()\n"
+        "print(share_desk_state(resolve_repo(None, config), config))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", wired], capture_output=True, text=True, env=machine.env(), cwd=machine.clone)
+    assert done.returncode == 0 and "desk state from origin" in done.stdout, done.stdout + done.stderr
 
 
 @pytest.fixture

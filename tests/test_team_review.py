@@ -49,7 +49,8 @@ def test_request_changes_then_approve_reaches_the_author(tmp_path: Path) -> None
     assert refused.returncode == 1 and "a colleague must review it" in refused.stderr
 
     approved = ben.briefdesk("review", "approve", STORY).stdout
-    assert "approved" in approved
+    assert "approved" in approved and "your checkout: " in approved
+    assert (ben.clone / "stories" / "2026" / f"{STORY}.toml").is_file()  # the reviewer's checkout caught up
     log = git(remote, "log", "-1", "--format=%s%n%(trailers:key=Reviewed-by,valueonly)", "main")
     assert log.splitlines()[0].startswith("Approve: Otters return")
     assert "Ben Okoro <ben@desk.example>" in log

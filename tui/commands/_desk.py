@@ -70,3 +70,21 @@ def _resolve(given: str, store: Any, desk: Any) -> str:
     if len(matches) > 1:
         raise TeamError(f"{given!r} starts {len(matches)} item ids; give more of it")
     raise TeamError(f"no queue item {given!r} here (briefdesk fetch brings the desk's items; briefdesk queue lists them)")
+
+
+def share_desk_state(root: Any, config: Any, remote: str | None = None) -> str:
+    """For ``briefdesk sync``: fetch, merge and push the desk state and update the local queue; one status line."""
+    from stories.team.gitrun import TeamError
+    from stories.team.queue_state import sync_desk_state
+    from tui import locations
+    from tui.commands import open_queue
+    from tui.commands._repo import editor_from
+
+    store = open_queue(locations.queue_db()) if locations.queue_db().exists() else None
+    try:
+        return sync_desk_state(root, store, editor_from(config), remote).message
+    except TeamError as exc:
+        return f"desk state not shared: {exc}"
+    finally:
+        if store is not None:
+            store.close()

@@ -44,14 +44,35 @@ def run(args: argparse.Namespace) -> int:
         reviewer = reviewer_from(config, desk)
         if args.action == "approve":
             outcome = desk.approve(args.story_id, reviewer)
-        else:
-            outcome = desk.request_changes(args.story_id, reviewer, args.note)
+            print(outcome.message)
+            print(_catch_up(args, reviewer))
+            return 0
+        outcome = desk.request_changes(args.story_id, reviewer, args.note)
         print(outcome.message)
         return 0
     except TeamError as exc:
         raise CommandError(str(exc), 1) from None
     finally:
         desk.close()
+
+
+def _catch_up(args: argparse.Namespace, reviewer) -> str:  # type: ignore[no-untyped-def]
+    """Bring the reviewer's own checkout up to the approved main, through the content repo's sync."""
+    from stories.repo import RepoError
+    from tui.commands import CommandError
+    from tui.commands._repo import open_content_repo
+
+    try:
+        repo, _config = open_content_repo(args)
+    except CommandError as exc:
+        return f"your checkout was left as it was ({exc})"
+    repo.editor = reviewer
+    try:
+        return f"your checkout: {repo.sync().message}"
+    except RepoError as exc:
+        return f"your checkout was left as it was ({exc}); briefdesk sync brings it up to date"
+    finally:
+        repo.close()
 
 
 def reviewer_from(config: object, desk: object):
