@@ -112,7 +112,7 @@ class DeskSync:
 
 
 @dataclass(frozen=True)
-class _Change:
+class DeskChange:
     """What a write did: the entry written and the one it replaced (None for a first event)."""
 
     entry: DeskEntry
@@ -204,25 +204,25 @@ class DeskState:
 
     # -- writing ------------------------------------------------------------
 
-    def claim(self, item_id: str, editor: Editor, force: bool = False) -> _Change:
+    def claim(self, item_id: str, editor: Editor, force: bool = False) -> DeskChange:
         """Claim an item for ``editor``; ClaimHeld names the colleague who holds it (``force`` takes it)."""
         return self._item_event(item_id, editor, CLAIMED, "", force)
 
-    def release(self, item_id: str, editor: Editor, force: bool = False) -> _Change:
+    def release(self, item_id: str, editor: Editor, force: bool = False) -> DeskChange:
         """Give a claimed item back to the desk; a colleague's claim only with ``force``."""
         current = self.entry(item_id)
         if current is None or current.state != CLAIMED:
             raise TeamError(f"{item_id} is not claimed, so there is nothing to release")
         return self._item_event(item_id, editor, RELEASED, "", force)
 
-    def dismiss(self, item_id: str, editor: Editor, reason: str, force: bool = False) -> _Change:
+    def dismiss(self, item_id: str, editor: Editor, reason: str, force: bool = False) -> DeskChange:
         """Dismiss an item for everyone; the reason is required and kept."""
         reason = " ".join(reason.split())
         if not reason:
             raise TeamError("a dismissal needs a reason, so colleagues know why the item is gone (--reason TEXT)")
         return self._item_event(item_id, editor, DISMISSED, reason, force)
 
-    def restore(self, item_id: str, editor: Editor) -> _Change:
+    def restore(self, item_id: str, editor: Editor) -> DeskChange:
         """Bring a dismissed item back to the queue for everyone."""
         current = self.entry(item_id)
         if current is None or current.state != DISMISSED:
@@ -243,7 +243,7 @@ class DeskState:
         self._write(f"{REVIEWS}/{story_id}.toml", _toml(fields), f"Review {story_id}: {verdict}", editor, None)
         return review
 
-    def _item_event(self, item_id: str, editor: Editor, state: str, reason: str, force: bool) -> _Change:
+    def _item_event(self, item_id: str, editor: Editor, state: str, reason: str, force: bool) -> DeskChange:
         if not valid_id(item_id):
             raise TeamError(f"{item_id!r} is not a queue item id")
         if not editor.name.strip() or not editor.email.strip():
@@ -258,7 +258,7 @@ class DeskState:
                 raise ClaimHeld(current, entry.at)
 
         previous = self._write(path, _toml(fields), f"{state.capitalize()} {item_id}", editor, guard)
-        return _Change(entry, _entry(previous) if previous else None)
+        return DeskChange(entry, _entry(previous) if previous else None)
 
     def _write(self, path: str, text: str, message: str, editor: Editor, guard: Callable[[str | None], None] | None) -> str | None:
         """Commit ``text`` at ``path`` on the desk ref (compare-and-swap); returns the text it replaced."""
