@@ -114,3 +114,23 @@ def publish(machine: Machine, briefing, name: str = "story") -> str:  # type: ig
     """Publish a briefing through the real CLI and return what it printed."""
     story, source = write_story(machine, name, briefing)
     return machine.briefdesk("publish", str(story), "--source-text", str(source)).stdout
+
+
+HOSTILE_HEADLINE = "Otters \x1b[2J\x1b]0;owned\x07 return [@click=app.quit]x[/] to the Millbrook river"
+
+
+def push_hostile_branch(machine: Machine, story_id: str = "hostile-otters") -> None:
+    """A story branch made with plain git whose headline carries escapes and markup, pushed for review."""
+    from repo_helpers import make_briefing
+    from stories.codec import render
+    from stories.profile import load_profile
+
+    story = make_briefing(story_id, headline=HOSTILE_HEADLINE)
+    story.status = "published"
+    machine.git("switch", "-q", "-c", f"story/{story_id}")
+    (machine.clone / "stories" / "2026").mkdir(parents=True, exist_ok=True)
+    (machine.clone / "stories" / "2026" / f"{story_id}.toml").write_text(render(story, load_profile(None)), "utf-8")
+    machine.git("add", "-A")
+    machine.git("commit", "-q", "-m", "Publish: hostile", "-m", f"Story-Id: {story_id}\nChecks: 3 passed, 1 warning")
+    machine.git("push", "-q", "origin", f"story/{story_id}")
+    machine.git("switch", "-q", "main")

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from repo_helpers import assert_fsck_clean, git, make_briefing
-from team_helpers import publish, team_of_two
+from team_helpers import publish, push_hostile_branch, team_of_two
 
 STORY = "otters-return-to-the-millbrook"
 
@@ -110,3 +110,16 @@ def test_approving_a_revision_keeps_a_colleagues_fix_to_the_next_key_point(tmp_p
     assert "<<<<<<<" not in on_main
     for clone in (ana.clone, ben.clone, remote):
         assert_fsck_clean(clone)
+
+
+def test_a_hostile_headline_on_a_story_branch_reaches_the_terminal_harmless(tmp_path: Path) -> None:
+    ana, ben, _remote = team_of_two(tmp_path, branch_mode=True)
+    push_hostile_branch(ana)
+
+    listed = ben.briefdesk("review", "list")
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "[@click=app.quit]x[/]" in listed.stdout and "checks: 3 passed, 1 warning" in listed.stdout
+    rows = ben.json("review", "list", "--format", "json")
+    assert rows[0]["checks"]["passed"] == 3 and rows[0]["checks"]["warnings"] == 1
+    shown = ben.briefdesk("review", "show", "hostile-otters")
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout

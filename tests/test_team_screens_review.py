@@ -57,3 +57,21 @@ async def _review(clone: Path) -> None:
         await pilot.pause()
         await pilot.press("y")
         await until(app, pilot, lambda: "0 stories waiting for review" in screen_text(app), "the approval")
+
+
+def test_a_hostile_headline_shows_literally_and_the_app_keeps_running(tmp_path: Path) -> None:
+    from team_helpers import push_hostile_branch
+
+    ana, ben, _remote = team_of_two(tmp_path, branch_mode=True)
+    push_hostile_branch(ana)
+    asyncio.run(_hostile(ben.clone))
+
+
+async def _hostile(clone: Path) -> None:
+    app = HostApp(lambda: ReviewScreen(clone, BEN))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, pilot, lambda: "1 story waiting for review" in screen_text(app), "the list")
+        await until(app, pilot, lambda: "Checks now:" in screen_text(app), "the story")
+        text = screen_text(app)
+        assert "[@click=app.quit]x[/]" in text and "\x1b" not in text
+        assert app.is_running and isinstance(app.screen, ReviewScreen)

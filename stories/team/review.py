@@ -213,7 +213,9 @@ class ReviewDesk:
             with ContentRepo.open(self.root) as repo:
                 changes = repo.section_diff(story_id, None if review.new_story else base_ref, review.commit)
                 findings = self._findings(repo, story_id, review.commit, base_ref)
-        except (RepoError, KeyError, ValueError) as exc:
+        except KeyError:
+            raise TeamError(f"{review.branch} holds no published story file for {story_id}; ask the author to publish it again") from None
+        except (RepoError, ValueError) as exc:
             raise TeamError(f"cannot read the story {story_id} on {review.branch}: {exc}") from None
         return ReviewDetail(review, self.base, changes, findings)
 
