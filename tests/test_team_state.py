@@ -168,3 +168,25 @@ def test_age_text_reads_like_the_queue() -> None:
     assert age_text(now - timedelta(minutes=5), now) == "5m"
     assert age_text(now - timedelta(hours=3), now) == "3h"
     assert age_text(now - timedelta(days=2), now) == "2d"
+
+
+def _event(who: str, minute: int, state: str) -> str:
+    return f'item = "x"\nstate = "{state}"\nby = "{who}"\nat = 2026-12-01T09:{minute:02d}:00Z\n'
+
+
+def test_every_machine_keeps_the_same_version_whichever_side_is_ours() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    versions = st.one_of(st.none(), st.builds(_event, st.sampled_from(["Ana", "Ben", "Cai"]), st.integers(0, 3), st.sampled_from(["claimed", "released", "dismissed"])))
+
+    @settings(max_examples=300, deadline=None)
+    @given(versions, versions, versions)
+    def same_choice(base, ours, theirs) -> None:
+        assert pick(base, ours, theirs) == pick(base, theirs, ours)
+        if ours is not None:  # a change made on one side only is kept (desk files are never deleted)
+            assert pick(base, ours, base) == ours
+        if None not in (ours, theirs):
+            assert pick(base, ours, theirs) in (ours, theirs)
+
+    same_choice()

@@ -404,13 +404,16 @@ class _Fallback:
 def pick(base: str | None, ours: str | None, theirs: str | None) -> str | None:
     """Which version of one desk file a merge keeps.
 
-    The side that changed it since ``base`` wins; when both did, the later
-    ``at`` wins, and equal times fall back to the larger text, so every
-    machine makes the same choice.
+    Desk files are never deleted, so a side without the file has no say.
+    Otherwise the side that changed it since ``base`` wins; when both did,
+    the later ``at`` wins, and equal times fall back to the larger text, so
+    every machine makes the same choice whichever side is its own.
     """
-    if ours == theirs or theirs is None or theirs == base:
+    if ours is None or theirs is None:
+        return theirs if ours is None else ours
+    if ours == theirs or theirs == base:
         return ours
-    if ours is None or ours == base:
+    if ours == base:
         return theirs
     return max((ours, theirs), key=lambda text: (_at(text), text))
 
