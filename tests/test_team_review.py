@@ -70,6 +70,7 @@ def test_request_changes_then_approve_reaches_the_author(tmp_path: Path) -> None
 def test_review_without_anything_waiting_or_offline_is_a_clear_message(tmp_path: Path) -> None:
     ana, ben, remote = team_of_two(tmp_path, branch_mode=True)
     assert "no stories waiting for review" in ben.briefdesk("review", "list").stdout
+    assert "no stories waiting for review" in ben.briefdesk("review", "list", "--repo", str(ben.clone)).stdout
     missing = ben.briefdesk("review", "approve", "no-such-story", ok=False)
     assert missing.returncode == 1 and "no story 'no-such-story' is waiting" in missing.stderr
     remote.rename(tmp_path / "gone.git")

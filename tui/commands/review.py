@@ -22,6 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     changes = actions.add_parser("request-changes", help="keep the story off main and leave the author a note")
     changes.add_argument("story_id", metavar="ID")
     changes.add_argument("--note", required=True, help="what the author should change")
+    for action in (listing, show, approve, changes):  # `review list --repo DIR` reads as naturally as `review --repo DIR list`
+        action.add_argument("--repo", metavar="DIR", default=argparse.SUPPRESS, help="the content repo")
 
 
 def run(args: argparse.Namespace) -> int:
