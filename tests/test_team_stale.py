@@ -59,4 +59,6 @@ def test_the_same_section_changed_by_a_colleague_is_refused_naming_their_commit(
     message = str(refused.value)
     assert revised.commit[:8] in message and "Ben Okoro" in message and "headline" in message and "--force" in message
     assert refused.value.conflicts[0].theirs == colleague.headline
+    settled = refused.value.result.resolved({"headline": colleague.headline})  # what the merge screen hands back
+    assert settled.headline == colleague.headline
     assert guard_revision(repo, draft, started, force=True).story is draft  # --force is the only way over it

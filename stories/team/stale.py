@@ -35,9 +35,12 @@ class Revision:
 class StaleRevision(TeamError):
     """The story changed since the draft started, in a section the draft changed too: nothing was published."""
 
-    def __init__(self, story_id: str, revisions: list[Revision], conflicts: list[SectionConflict]) -> None:
+    def __init__(self, story_id: str, revisions: list[Revision], result: MergeResult) -> None:
         self.revisions = revisions
-        self.conflicts = conflicts
+        #: The merge so far, for the merge screen: ``MergeScreen(exc.result)`` settles the clashes.
+        self.result = result
+        self.conflicts: list[SectionConflict] = result.conflicts
+        conflicts = result.conflicts
         keys = ", ".join(c.key for c in conflicts)
         who = "; ".join(str(r) for r in revisions[:3]) + ("…" if len(revisions) > 3 else "")
         super().__init__(
@@ -76,7 +79,7 @@ def guard_revision(repo: Any, draft: Briefing, started_from: str | None, rev: st
     revisions = _revisions(repo, draft.id, started_from, rev)
     result = merge_story(base, draft, current)
     if not result.clean:
-        raise StaleRevision(draft.id, revisions, result.conflicts)
+        raise StaleRevision(draft.id, revisions, result)
     return Guarded(result.merged, revisions, result)
 
 
