@@ -76,6 +76,8 @@ def test_review_without_anything_waiting_or_offline_is_a_clear_message(tmp_path:
     remote.rename(tmp_path / "gone.git")
     offline = ben.briefdesk("review", "list")
     assert "offline" in offline.stderr
+    as_json = ben.briefdesk("review", "list", "--format", "json")
+    assert as_json.stdout.strip() == "[]" and "offline" in as_json.stderr
     refused = ben.briefdesk("review", "request-changes", "x", "--note", "  ", ok=False)
     assert refused.returncode != 0 and "needs a note" in refused.stderr
 

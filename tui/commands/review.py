@@ -138,12 +138,12 @@ def _verdict_line(review) -> str:  # type: ignore[no-untyped-def]
 def _list(desk, args: argparse.Namespace, config: object) -> int:  # type: ignore[no-untyped-def]
     status = desk.refresh()
     reviews = desk.reviews()
+    if not desk.online:
+        print(status, file=sys.stderr)
     if args.format == "json":
         json.dump([_row(r) for r in reviews], sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    if not desk.online:
-        print(status, file=sys.stderr)
     if not reviews:
         print(f"no stories waiting for review on {desk.remote}")
         return 0
