@@ -23,6 +23,12 @@ COMMANDS = (
     "sync",
     "import-opml",
     "export-opml",
+    "review",
+    "claim",
+    "release",
+    "dismiss",
+    "restore",
+    "stories",
 )
 
 
