@@ -50,7 +50,7 @@ def write_journal(git: GitHandle, journal: Journal) -> None:
         atomic_write(journal_path(git), text + "\n")
     except OSError as exc:
         if exc.errno in (28, 122):
-            raise RepoError(disk_full_message("the story") + ". Nothing was published") from None
+            raise RepoError(disk_full_message("writing the story") + ". Nothing was published") from None
         raise RepoError(f"cannot write to the git folder ({exc.strerror or exc}). Nothing was published") from None
 
 

@@ -51,12 +51,25 @@ class GitUnavailable(RuntimeError):
 
 def disk_full(text: str) -> bool:
     """True when git's (or the system's) words say the disk or quota is full."""
-    return "No space left on device" in text or "Disk quota exceeded" in text
+    return any(words in text for words in ("No space left on device", "Disk quota exceeded", "Out of diskspace"))
+
+
+LOW_SPACE = 256 * 1024
+"""Less free space than this under a failed write: the disk is the likely cause, whatever git's words."""
+
+
+def no_space(folder: Path) -> bool:
+    """True when the file system of ``folder`` has (almost) no free blocks or no free inodes left."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < LOW_SPACE or (stats.f_files > 0 and stats.f_favail == 0)
 
 
 def disk_full_message(what: str) -> str:
     """What an editor reads when the disk filled up under a write."""
-    return f"the disk is full, so {what} could not be written. Free some space on the disk of the content repo and try again"
+    return f"the disk is full, so {what} failed. Free some space on the disk that holds the content repo and try again"
 
 
 def gitpython() -> Any:
@@ -193,8 +206,8 @@ class GitHandle:
         """``git <args>``'s output; RepoError in words when it fails (a full disk says so)."""
         done = self.run(*args, input=input, env=env)
         if done.returncode != 0:
-            if disk_full(done.stderr):
-                raise RepoError(disk_full_message(what or f"git {args[0]}'s result"))
+            if disk_full(done.stderr) or no_space(self.common_dir):
+                raise RepoError(disk_full_message(what or f"git {args[0]}"))
             raise RepoError(f"{what or 'git ' + args[0]} failed: {first_line(done.stderr) or first_line(done.stdout)}")
         return done.stdout
 
@@ -262,12 +275,12 @@ class GitHandle:
                 os.close(fd)
         except GitCommandError as exc:
             words = f"{exc.stderr or ''} {exc}"
-            if disk_full(words):
-                raise RepoError(disk_full_message("the story") + ". Nothing was published") from None
+            if disk_full(words) or no_space(self.common_dir):
+                raise RepoError(disk_full_message("writing the story") + ". Nothing was published") from None
             raise RepoError(f"cannot write to the git folder ({first_line(str(exc.stderr or exc))}). Nothing was published") from None
         except OSError as exc:
             if exc.errno in (28, 122):  # ENOSPC, EDQUOT
-                raise RepoError(disk_full_message("the story") + ". Nothing was published") from None
+                raise RepoError(disk_full_message("writing the story") + ". Nothing was published") from None
             raise RepoError(f"cannot write to the git folder ({exc.strerror or exc}). Nothing was published") from None
         except ValueError:  # GitPython read no object id back: git wrote nothing
             raise RepoError("cannot write to the git folder (git hash-object gave no object id). Nothing was published") from None
@@ -315,8 +328,9 @@ class GitHandle:
         if done.returncode == 0:
             return
         branch = ref.removeprefix("refs/heads/")
-        if disk_full(done.stderr):
-            raise RepoError(disk_full_message(f"the branch {branch}") + ". Nothing was published")
+        # git says "couldn't write '…/main.lock'" on a full disk, without naming the cause.
+        if disk_full(done.stderr) or no_space(self.common_dir):
+            raise RepoError(disk_full_message(f"moving the branch {branch}") + ". Nothing was published")
         if self.rev(ref) != old:
             raise RepoError(f"the branch {branch} moved while publishing (someone else committed); nothing was published, try again")
         raise RepoError(f"the branch {branch} could not be moved ({first_line(done.stderr)}); nothing was published")
