@@ -216,6 +216,18 @@ class ContentRepo:
         with self._git.reading:
             return self.story_index(rev).stories()
 
+    def relevant(self, briefing: Briefing, rev: str = "HEAD") -> list[PublishedStory]:
+        """The published stories at ``rev`` that the repository checks need for this briefing.
+
+        Those with the same source (by canonical URL) and the related ones: what
+        ``stories.checks.run_checks`` needs as ``published``, found through the
+        index without reading every story.
+        """
+        commit = self._git.rev(rev)
+        if commit is None:
+            return []
+        return publishing.relevant(self._git, self._index, commit, briefing)
+
     def _path_of(self, commit: str, story_id: str) -> str | None:
         return publishing.find_path(self._git, self._index, commit, story_id)
 

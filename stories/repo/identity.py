@@ -55,11 +55,15 @@ def git_identity(where: git.Git | Path | None = None) -> tuple[str, str]:
     return values.get("user.name", ""), values.get("user.email", "")
 
 
-def identity(handle: git.Git, editor: Editor | None) -> Editor:
-    """The editor given, else git's user.name/user.email; a clear error if neither is set."""
+def identity(handle: git.Git, editor: Editor | None, config: dict[str, str] | None = None) -> Editor:
+    """The editor given, else git's user.name/user.email; a clear error if neither is set.
+
+    ``config`` is what ``git_config`` already read, so a publish asks git once.
+    """
     if editor is not None and editor.name.strip() and editor.email.strip():
         return editor
-    name, email = git_identity(handle)
+    values = config if config is not None else git_config(handle)
+    name, email = values.get("user.name", ""), values.get("user.email", "")
     if name and email:
         return Editor(name, email)
     raise RepoError(

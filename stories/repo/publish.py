@@ -94,7 +94,8 @@ def publish(
     ``allow_warnings=False``) and RepoError on any fault; in both cases the
     repo is as it was.
     """
-    author = identity(git.cmd, editor)
+    config = git_config(git.cmd)
+    author = identity(git.cmd, editor, config)
     if not is_valid_id(briefing.id):
         raise RepoError(f"the story id {briefing.id!r} cannot be a file name (lowercase letters, digits and hyphens)")
     if not briefing.headline.strip():
@@ -103,7 +104,7 @@ def publish(
     with git.lock():
         notes = checkout.heal(git)
         target = _target(git, profile, briefing.id)
-        result = _publish_locked(git, index, profile, briefing, source_text, author, allow_warnings, target, now)
+        result = _publish_locked(git, index, profile, briefing, source_text, author, config, allow_warnings, target, now)
     result.notes[:0] = notes
     return result
 
@@ -134,8 +135,11 @@ def _target(git: GitHandle, profile: Profile, story_id: str) -> _Target:
     return _Target(branch, tip, tip, tip, False)
 
 
-def _relevant(git: GitHandle, index: StoryIndex, base: str, story: Briefing) -> list[PublishedStory]:
-    """The published stories the repository checks can be about: the same source, or related."""
+def relevant(git: GitHandle, index: StoryIndex, base: str, story: Briefing) -> list[PublishedStory]:
+    """The published stories at ``base`` the repository checks can be about: the same source, or related.
+
+    Looked up by canonical URL and by id, never by reading every story.
+    """
     with git.reading:
         rows = index.at(git.tree_id(base, "stories"))
         found: dict[str, PublishedStory] = {}
@@ -160,7 +164,7 @@ def _dumps(story: Briefing, profile: Profile, previous: str | None) -> str:
 
 def _publish_locked(
     git: GitHandle, index: StoryIndex, profile: Profile, briefing: Briefing, source_text: str | None,
-    author: Editor, allow_warnings: bool, target: _Target, now: datetime,
+    author: Editor, config: dict[str, str], allow_warnings: bool, target: _Target, now: datetime,
 ) -> PublishResult:
     parent, branch, branch_mode = target.parent, target.branch, target.branch_mode
     path = find_path(git, index, parent, briefing.id)
@@ -185,7 +189,7 @@ def _publish_locked(
     if path is None:
         path = f"stories/{created.year:04d}/{story.id}.toml"
 
-    findings = run_checks(story, source_text, profile, _relevant(git, index, target.base, story))
+    findings = run_checks(story, source_text, profile, relevant(git, index, target.base, story))
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity == "warning"]
     if errors or (warnings and not allow_warnings):
@@ -208,7 +212,6 @@ def _publish_locked(
     if snapshot_needed and source_text is not None:
         files[snapshot_path] = source_text
     blobs = {p: git.write_object("blob", content.encode("utf-8")) for p, content in files.items()}
-    config = git_config(git.cmd)
     parent_tree = git.tree_id(parent, "")
     if parent_tree is None:
         raise RepoError(f"the commit {parent} cannot be read: run git fsck in the content repo")
