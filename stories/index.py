@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 INDEX_NAME = "briefdesk-index.sqlite"
 STORIES_DIR = "stories"
 SCHEMA_VERSION = "2"
+FEW = 32
+"""Up to this many blobs are read one by one through the open cat-file; more in one batch call."""
 BIG_JUMP = 2000
 """More changed files than this between two trees: one full listing is cheaper than the diff."""
 
@@ -291,6 +293,14 @@ class StoryIndex:
         """Facts of the blobs (path -> blob id), read in one ``git cat-file --batch`` call."""
         if not paths:
             return {}
+        if len(paths) <= FEW:
+            # A publish or a pull of a few stories: the repo's long-lived cat-file, no new process.
+            found = {}
+            for path, sha in paths.items():
+                read = self._git.object(sha)
+                if read is not None and read[1] == "blob":
+                    found[path] = blob_facts(read[2].decode("utf-8", "replace"), _stem(path))
+            return found
         items = list(paths.items())
         out = self._run("cat-file", "--batch", input="".join(f"{sha}\n" for _, sha in items).encode())
         result: dict[str, BlobFacts] = {}

@@ -241,11 +241,11 @@ def _git_tree_of(folder: Path, files: dict[str, str]) -> str:
 def test_trees_put_together_are_ordered_exactly_as_git_orders_them(tmp_path: Path) -> None:
     import random
 
-    from stories.repo.handle import GitHandle, gitpython
+    from stories.repo.handle import GitHandle
     from stories.repo.trees import put_files
 
     git(tmp_path, "init", "-q")
-    handle = GitHandle(tmp_path, tmp_path / ".git", tmp_path / ".git", gitpython().Repo(str(tmp_path)))
+    handle = GitHandle(tmp_path, tmp_path / ".git", tmp_path / ".git")
     blob = git(tmp_path, "hash-object", "-w", "--stdin", input="x").strip()
     names = ["a", "a.b", "a-b", "a0", "b", "ab", "a.toml", "z", "a_", "A", "2026", "2026.toml"]
     chooser = random.Random(2026)

@@ -8,7 +8,7 @@ small rooms beside it:
 
 - ``handle``: the git handle (one runner, objects, refs, the writer lock, the fault checks);
 - ``identity``: who publishes (the one reader of git's user.name and user.email);
-- ``trees``: a tree with a few files put in, with GitPython's tree functions;
+- ``trees``: a tree with a few files put in, by ``git ls-tree`` and ``git mktree``;
 - ``publish``: check and commit one story and its snapshot;
 - ``checkout``: the published paths in the work tree and index, and healing a publish cut short;
 - ``sync``: pull with rebase (by ``git merge-tree``) and push;
@@ -32,7 +32,7 @@ from stories.model import Briefing, PublishedStory, utcnow
 from stories.profile import DESK_FILE, Profile, ProfileError, load_profile
 from stories.repo import checkout, history
 from stories.repo import publish as publishing
-from stories.repo.handle import GitHandle, RepoError, check_object_format, first_line, gitpython, own_repo, plain_git, prepare, run_git
+from stories.repo.handle import GitHandle, RepoError, check_object_format, discover, first_line, plain_git, run_git
 from stories.repo.history import SectionChange
 from stories.repo.identity import Editor, git_identity, ident_env, identity
 from stories.repo.message import CommitInfo
@@ -49,13 +49,11 @@ __all__ = [
 class ContentRepo:
     """A content repo on disk. Open it with ``ContentRepo.open(path)`` or make one with ``init``."""
 
-    def __init__(self, root: Path, git_dir: Path, common_dir: Path, handle: object | None = None) -> None:
+    def __init__(self, root: Path, git_dir: Path, common_dir: Path) -> None:
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
-        if handle is None:
-            handle = gitpython().Repo(str(root))
-        self._git = GitHandle(root, git_dir, common_dir, handle)
+        self._git = GitHandle(root, git_dir, common_dir)
         self._profile: Profile | None = None
         self._index = StoryIndex(common_dir, self._git)
         #: Used as committer when sync rewrites commits and git has no identity configured.
@@ -73,33 +71,27 @@ class ContentRepo:
         if not root.is_dir():
             raise RepoError(f"{root} does not exist. To make a new content repo there: briefdesk init {root}")
         root = root.resolve()
-        git = gitpython()
         not_a_repo = f"{root} is not a git repository, so it is not a content repo. To make one there: briefdesk init {root}"
-        try:
-            handle = git.Repo(str(root), search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise RepoError(not_a_repo) from None
-        if handle.bare or handle.working_tree_dir is None:
-            handle.close()
+        where = discover(root)
+        if where is None:
             raise RepoError(not_a_repo)
-        top = Path(handle.working_tree_dir).resolve()
-        if root in (Path(handle.git_dir).resolve(), Path(handle.common_dir).resolve()):
-            handle.close()
+        if root in (where.git_dir, where.common_dir):
+            top = where.git_dir.parent if where.git_dir.name == ".git" else where.git_dir
             raise RepoError(f"{root} is the git folder of {top}, not a content repo. Open {top} instead")
-        if top != root:
-            handle.close()
+        if where.bare or where.top is None:
+            raise RepoError(not_a_repo)
+        if where.top != root:
             raise RepoError(
-                f"{root} is a folder inside the git repository {top}, not a content repo of its own. "
-                f"Open {top} instead, or make a new content repo: briefdesk init {root}"
+                f"{root} is a folder inside the git repository {where.top}, not a content repo of its own. "
+                f"Open {where.top} instead, or make a new content repo: briefdesk init {root}"
             )
-        check_object_format(handle, root)
+        check_object_format(where, root)
         if not (root / DESK_FILE).is_file():
-            handle.close()
             raise RepoError(
                 f"{root} is a git repository but has no {DESK_FILE}, so it is not a content repo. "
                 f"To make it one (adds {DESK_FILE} and a README, keeps everything else): briefdesk init {root}"
             )
-        repo = cls(root, Path(handle.git_dir).resolve(), Path(handle.common_dir).resolve(), handle)
+        repo = cls(root, where.git_dir, where.common_dir)
         repo.profile  # a broken desk.toml is reported on open, not mid-publish
         repo.heal()
         return repo
@@ -117,12 +109,13 @@ class ContentRepo:
             raise RepoError(f"{root} already has a {DESK_FILE}: it is a content repo already (open it with --repo {root})")
         if not os.access(root, os.W_OK):
             raise RepoError(f"{root} is read-only: cannot make a content repo there")
-        git = gitpython()
-        handle = own_repo(root)
-        if handle is not None:
-            check_object_format(handle, root)
-        who = identity(prepare(handle.git, Path(handle.git_dir).resolve(), root) if handle else plain_git(root), editor)
-        if handle is None:
+        where = discover(root)
+        own = where is not None and where.top == root
+        if own:
+            check_object_format(where, root)
+        command = plain_git(root, where.git_dir) if own else plain_git(root)
+        who = identity(command, editor)
+        if not own:
             # GIT_DIR named outright: a GIT_DIR inherited from a git hook must not get the init.
             fresh = plain_git(root, root / ".git")
             args = ["init", "-q"]
@@ -131,21 +124,17 @@ class ContentRepo:
             done = run_git(fresh, args)
             if done.returncode != 0:
                 raise RepoError(f"git init failed in {root}: {first_line(done.stderr)}")
-            handle = git.Repo(str(root))
+            command = fresh
         paths = [DESK_FILE]
         atomic_write(root / DESK_FILE, desk_file_text())
         if not (root / "README.md").exists():
             atomic_write(root / "README.md", README_TEXT)
             paths.append("README.md")
-        cmd = prepare(handle.git, Path(handle.git_dir).resolve(), root)
         env = ident_env(who, who)
-        try:
-            for args in (("add", "--", *paths), ("commit", "-q", "-m", "Start the content repo", "--", *paths)):
-                done = run_git(cmd, args, env=env)
-                if done.returncode != 0:
-                    raise RepoError(f"git {args[0]} failed in {root}: {first_line(done.stderr) or first_line(done.stdout)}")
-        finally:
-            handle.close()
+        for args in (("add", "--", *paths), ("commit", "-q", "-m", "Start the content repo", "--", *paths)):
+            done = run_git(command, args, env=env)
+            if done.returncode != 0:
+                raise RepoError(f"git {args[0]} failed in {root}: {first_line(done.stderr) or first_line(done.stdout)}")
         return cls.open(root)
 
     @property
@@ -164,7 +153,7 @@ class ContentRepo:
         return self.profile
 
     def close(self) -> None:
-        """Stop the helper git processes GitPython keeps for reading objects (they restart when needed)."""
+        """Stop the helper ``git cat-file`` and close the index file (both open again when needed)."""
         self._git.close()
         with self._git.reading:
             self._index.close()
@@ -177,7 +166,7 @@ class ContentRepo:
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
-            self._git.repo.close()  # no lock here: the collector may run in any thread
+            self._git.abandon()
 
     # -- healing ------------------------------------------------------------
 

@@ -1,29 +1,27 @@
 """The git handle of a content repo: one git runner, objects, refs, the writer lock and the fault checks.
 
-Git is driven through GitPython (imported on first use: it costs ~70 ms of
-start-up that commands which never open the repo should not pay). Its
-``Git.execute`` runs every git command here; its object database reads
-objects through one long-lived ``git cat-file`` and writes new ones. Refs move
-only with ``git update-ref <new> <old>``, an atomic compare-and-swap that
-GitPython's ref writer lacks. Our own writers are serialized with ``flock`` on
-``.git/briefdesk.lock``.
+Every git command of the desk runs through ``run_git`` here, as the git CLI
+(so git's own rules for names, dates, config and attributes hold exactly);
+objects are read through one long-lived ``git cat-file --batch`` and written
+with ``git hash-object -w``. A publish costs a handful of git processes and
+no git library import (GitPython's import alone took ~100 ms of every
+``briefdesk publish``, more than git's own ``git commit`` needs). Refs move
+only with ``git update-ref <new> <old>``, an atomic compare-and-swap. Our own
+writers are serialized with ``flock`` on ``.git/briefdesk.lock``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import io
 import os
-import tempfile
+import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-if TYPE_CHECKING:
-    import git
+from typing import Any, NamedTuple
 
 ZERO = "0" * 40
 STALE_LOCK_SECONDS = 10 * 60
@@ -72,69 +70,64 @@ def disk_full_message(what: str) -> str:
     return f"the disk is full, so {what} failed. Free some space on the disk that holds the content repo and try again"
 
 
-def gitpython() -> Any:
-    """GitPython, imported on first use."""
-    try:
-        import git
-    except ImportError as exc:  # GitPython refuses to load when it cannot run git
-        raise RepoError(
-            f"git is not installed (or not on PATH), or GitPython cannot run it: Briefing Desk needs both for the content repo ({first_line(str(exc))})"
-        ) from None
-    return git
+_HOOK_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
 
 
-def prepare(handle: git.Git, git_dir: Path | None = None, work_tree: Path | None = None) -> git.Git:
-    """Set the environment every git command of ``handle`` runs with, and return the handle.
+@dataclass(frozen=True)
+class GitCommand:
+    """Where git commands run: a folder and, once the repository is known, its git folder named outright.
 
-    With ``git_dir`` the repository is named outright, so a ``GIT_DIR``,
-    ``GIT_WORK_TREE`` or ``GIT_INDEX_FILE`` inherited from a git hook can never
-    point our commands at another repository or index.
+    With ``git_dir`` set, ``GIT_DIR``, ``GIT_WORK_TREE`` and ``GIT_INDEX_FILE``
+    are ours, so the ones a git hook of another repository passes down can
+    never point our commands at that repository or its index.
     """
-    env = {"GIT_TERMINAL_PROMPT": "0"}  # sync must never sit waiting for a password
-    if "GIT_SSH_COMMAND" not in os.environ:
-        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
-    if git_dir is not None:
-        env.update(GIT_DIR=str(git_dir), GIT_WORK_TREE=str(work_tree), GIT_INDEX_FILE=str(git_dir / "index"))
-    handle.update_environment(**env)
-    return handle
+
+    cwd: Path
+    git_dir: Path | None = None
+
+    def environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment of one git command (read at call time, so a changed PATH counts)."""
+        env = {k: v for k, v in os.environ.items() if k not in _HOOK_VARIABLES}
+        env["GIT_TERMINAL_PROMPT"] = "0"  # sync must never sit waiting for a password
+        env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+        if self.git_dir is not None:
+            env.update(GIT_DIR=str(self.git_dir), GIT_WORK_TREE=str(self.cwd), GIT_INDEX_FILE=str(self.git_dir / "index"))
+        if extra:
+            env.update(extra)
+        return env
 
 
-def plain_git(cwd: Path, git_dir: Path | None = None) -> git.Git:
-    """A GitPython command handle working in ``cwd`` (no repository object needed)."""
-    return prepare(gitpython().Git(str(cwd)), git_dir, cwd if git_dir else None)
+def plain_git(cwd: Path, git_dir: Path | None = None) -> GitCommand:
+    """Git commands in ``cwd`` (and the repository at ``git_dir`` when given)."""
+    return GitCommand(Path(cwd), git_dir)
 
 
 def run_git(
-    handle: git.Git, args: Sequence[str], input: str | bytes | None = None, env: dict[str, str] | None = None,
+    command: GitCommand, args: Sequence[str], input: str | bytes | None = None, env: dict[str, str] | None = None,
     timeout: float = 300, text: bool = True,
 ) -> GitRun:
-    """``git <args>`` through GitPython's runner (``Git.execute``); a failing git is a status, not an exception.
+    """``git <args>``: the desk's one git runner. A failing git is a status, not an exception.
 
-    ``input`` is fed on stdin; ``env`` adds to the handle's environment. Output
-    is kept exactly (GitPython would otherwise drop a final newline).
+    ``input`` is fed on stdin; ``env`` adds to the environment. Output is kept
+    exactly; text is UTF-8 with undecodable bytes kept (surrogateescape), so a
+    path read back can be written back unchanged.
     """
-    from git.exc import GitCommandNotFound
-
-    stdin = None
-    if input is not None:
-        # GitPython hands stdin to the process as a file; a temporary one never blocks on a full pipe.
-        stdin = tempfile.TemporaryFile()
-        stdin.write(input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input)
-        stdin.seek(0)
+    data = input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input
     try:
-        status, out, err = handle.execute(
-            [handle.GIT_PYTHON_GIT_EXECUTABLE or "git", *args], istream=stdin, with_extended_output=True,
-            with_exceptions=False, stdout_as_string=text, strip_newline_in_stdout=False,
-            kill_after_timeout=timeout, env=env,
+        done = subprocess.run(
+            ["git", *args], cwd=command.cwd, input=data, capture_output=True, env=command.environment(env),
+            timeout=timeout, stdin=None if data is not None else subprocess.DEVNULL,
         )
-    except GitCommandNotFound:
+    except FileNotFoundError:
+        if not command.cwd.is_dir():
+            raise GitUnavailable(f"the folder {command.cwd} is not there any more") from None
         raise GitUnavailable("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
-    finally:
-        if stdin is not None:
-            stdin.close()
-    if status != 0 and str(err).startswith("Timeout: the command"):
-        raise GitUnavailable(f"git {args[0]} took longer than {int(timeout)} s and was stopped")
-    return GitRun(status, out, err)
+    except subprocess.TimeoutExpired:
+        raise GitUnavailable(f"git {args[0]} took longer than {int(timeout)} s and was stopped") from None
+    except OSError as exc:
+        raise GitUnavailable(f"git could not be started ({exc.strerror or exc})") from None
+    out = done.stdout.decode("utf-8", "surrogateescape") if text else done.stdout
+    return GitRun(done.returncode, out, done.stderr.decode("utf-8", "replace"))
 
 
 def first_line(text: str) -> str:
@@ -146,51 +139,123 @@ def first_line(text: str) -> str:
     return ""
 
 
-def check_object_format(handle: git.Repo, root: Path) -> None:
-    """RepoError (and the handle closed) for a sha256 repository: GitPython reads sha1 object ids only."""
+@dataclass(frozen=True)
+class Location:
+    """Where a folder sits in git: its repository's work tree (None when bare), git folder and object format."""
+
+    top: Path | None
+    git_dir: Path
+    common_dir: Path
+    bare: bool
+    object_format: str
+
+
+def discover(folder: Path) -> Location | None:
+    """The git repository ``folder`` is in (one ``git rev-parse``), or None when it is in none."""
     try:
-        fmt = str(handle.config_reader("repository").get_value("extensions", "objectformat", "sha1"))
-    except Exception:  # an unreadable config: git itself says so on the first command
-        return
-    if fmt.lower() != "sha1":
-        handle.close()
+        done = run_git(
+            plain_git(folder),
+            ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir", "--is-bare-repository", "--show-object-format", "--show-toplevel"],
+            timeout=30,
+        )
+    except GitUnavailable as exc:
+        raise RepoError(str(exc)) from None
+    lines = done.stdout.splitlines()
+    if len(lines) < 4:
+        return None
+    top = Path(lines[4]).resolve() if len(lines) > 4 and done.returncode == 0 else None
+    return Location(top, Path(lines[0]).resolve(), Path(lines[1]).resolve(), lines[2] == "true", lines[3])
+
+
+def check_object_format(where: Location, root: Path) -> None:
+    """RepoError for a repository whose object names are not sha1 (ids here are sha1)."""
+    if where.object_format.lower() != "sha1":
         raise RepoError(
-            f"{root} is a git repository with {fmt} object names, which Briefing Desk cannot read yet "
-            "(its git library, GitPython, reads sha1 repositories only). Use a repository made with a plain git init"
+            f"{root} is a git repository with {where.object_format} object names, which Briefing Desk cannot read yet "
+            "(it reads sha1 repositories only). Use a repository made with a plain git init"
         )
 
 
-def own_repo(root: Path) -> git.Repo | None:
-    """The git repository whose work tree is exactly ``root``, or None (none there, or ``root`` is inside another)."""
-    git = gitpython()
-    try:
-        handle = git.Repo(str(root))
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+class ObjectReader:
+    """One long-lived ``git cat-file --batch``: objects read without a process each."""
+
+    def __init__(self, command: GitCommand) -> None:
+        self._command = command
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._process.poll() is not None:
+            try:
+                self._process = subprocess.Popen(
+                    ["git", "cat-file", "--batch"], cwd=self._command.cwd, env=self._command.environment(),
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                )
+            except FileNotFoundError:
+                raise GitUnavailable("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
+        return self._process
+
+    def read(self, name: str) -> tuple[str, str, bytes] | None:
+        """(id, type, data) of the object ``name`` names, or None when there is none."""
+        for attempt in (1, 2):
+            process = self._start()
+            try:
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                process.stdin.flush()
+                header = process.stdout.readline()
+                if not header:
+                    raise BrokenPipeError("git cat-file ended")
+                if header.rstrip(b"\n").endswith((b" missing", b" ambiguous")):
+                    return None
+                sha, kind, size = header.split()
+                data = process.stdout.read(int(size))
+                process.stdout.read(1)  # the newline after each object
+                return sha.decode(), kind.decode(), data
+            except (OSError, ValueError):
+                self.close()
+                if attempt == 2:
+                    raise RepoError("git cat-file stopped unexpectedly while reading the repo") from None
         return None
-    if handle.working_tree_dir is not None and Path(handle.working_tree_dir).resolve() == root:
-        return handle
-    handle.close()
-    return None
+
+    def close(self) -> None:
+        """Stop the process (the next read starts a new one)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin:
+                process.stdin.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        with contextlib.suppress(OSError):
+            if process.stdout:
+                process.stdout.close()
 
 
 class GitHandle:
     """One content repo's git: commands, objects, refs, the lock and the checks made before writing."""
 
-    def __init__(self, root: Path, git_dir: Path, common_dir: Path, repo: git.Repo) -> None:
+    def __init__(self, root: Path, git_dir: Path, common_dir: Path) -> None:
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
-        #: The GitPython repository; its ``odb`` reads and writes objects.
-        self.repo = repo
-        self.cmd: git.Git = prepare(repo.git, git_dir, root)
+        self.cmd = GitCommand(root, git_dir)
+        self._objects = ObjectReader(self.cmd)
         # The app publishes from a worker thread while the UI reads the index:
-        # GitPython's cat-file pipes are used by one thread at a time.
+        # the cat-file pipe is used by one thread at a time.
         self.reading = threading.RLock()
 
     def close(self) -> None:
-        """Stop the helper git processes GitPython keeps for reading objects (they restart when needed)."""
+        """Stop the helper ``git cat-file`` (it restarts when needed)."""
         with self.reading:
-            self.repo.close()
+            self._objects.close()
+
+    def abandon(self) -> None:
+        """Stop the helper without the lock (for the garbage collector, which may run in any thread)."""
+        self._objects.close()
 
     # -- commands -----------------------------------------------------------
 
@@ -220,33 +285,17 @@ class GitHandle:
 
     def object(self, name: str) -> tuple[str, str, bytes] | None:
         """(sha, type, data) of an object name like ``<commit>:<path>``, or None if missing."""
-        with self.reading:
-            found = self._ask(name, self.cmd.get_object_data)
-        if found is None:
-            return None
-        sha, kind, _, data = found
-        return sha.decode(), kind.decode(), data
-
-    def _ask(self, name: str, ask: Callable[[str], Any]) -> Any:
-        """One question to GitPython's long-lived ``git cat-file`` (under ``reading``); None if the name is unknown."""
-        from git.exc import GitCommandNotFound
-
         if "\n" in name or "\r" in name:
             return None  # cannot be asked over the line-based pipe; no story path has one
-        for attempt in (1, 2):
+        with self.reading:
             try:
-                return ask(name)
-            except ValueError:  # "<name> missing" / "ambiguous" (or a name that cannot be sent)
-                self.check_there()  # the pipe outlives a deleted repo: missing everything means gone
-                return None
-            except OSError:
-                self.cmd.clear_cache()  # the process died: GitPython starts a new one
-                if attempt == 2:
-                    raise RepoError("git cat-file stopped unexpectedly while reading the repo") from None
-            except GitCommandNotFound:
+                found = self._objects.read(name)
+            except GitUnavailable as exc:
                 self.check_there()
-                raise RepoError("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
-        return None
+                raise RepoError(str(exc)) from None
+        if found is None:
+            self.check_there()  # the pipe outlives a deleted repo: missing everything means gone
+        return found
 
     def blob_text(self, rev: str, path: str) -> str | None:
         """The text of the file at ``path`` in ``rev``, or None."""
@@ -256,52 +305,42 @@ class GitHandle:
         return found[2].decode("utf-8", "replace")
 
     def tree_id(self, rev: str, path: str) -> str | None:
-        """The id of the folder ``path`` in ``rev`` (a commit or tree), or None."""
+        """The id of the folder ``path`` in ``rev`` (a commit or tree; "" for its root), or None."""
         found = self.object(f"{rev}:{path}")
         return found[0] if found and found[1] == "tree" else None
 
     def write_object(self, kind: str, data: bytes) -> str:
         """Store one git object and return its id (fsynced, so it outlives a crash); a full disk is said in words."""
-        from gitdb.base import IStream
-        from git.exc import GitCommandError
-
-        odb = self.repo.odb
-        try:
-            sha = odb.store(IStream(kind, len(data), io.BytesIO(data))).hexsha.decode()
-            fd = os.open(odb.db_path(odb.object_path(sha)), os.O_RDONLY)
+        done = self.run("hash-object", "-w", "--stdin", "-t", kind, input=data)
+        sha = done.stdout.strip()
+        if done.returncode != 0 or len(sha) != 40:
+            if disk_full(done.stderr) or no_space(self.common_dir):
+                raise RepoError(disk_full_message("writing the story") + ". Nothing was published")
+            raise RepoError(f"cannot write to the git folder ({first_line(done.stderr) or 'git hash-object wrote nothing'}). Nothing was published")
+        with contextlib.suppress(OSError):  # packed already, or a file system without fsync
+            fd = os.open(self.common_dir / "objects" / sha[:2] / sha[2:], os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        except GitCommandError as exc:
-            words = f"{exc.stderr or ''} {exc}"
-            if disk_full(words) or no_space(self.common_dir):
-                raise RepoError(disk_full_message("writing the story") + ". Nothing was published") from None
-            raise RepoError(f"cannot write to the git folder ({first_line(str(exc.stderr or exc))}). Nothing was published") from None
-        except OSError as exc:
-            if exc.errno in (28, 122):  # ENOSPC, EDQUOT
-                raise RepoError(disk_full_message("writing the story") + ". Nothing was published") from None
-            raise RepoError(f"cannot write to the git folder ({exc.strerror or exc}). Nothing was published") from None
-        except ValueError:  # GitPython read no object id back: git wrote nothing
-            raise RepoError("cannot write to the git folder (git hash-object gave no object id). Nothing was published") from None
         return sha
 
     # -- refs ---------------------------------------------------------------
 
     def rev(self, name: str) -> str | None:
         """The commit a ref or revision names, or None (asked of the long-lived cat-file: no process per call)."""
-        with self.reading:
-            found = self._ask(f"{name}^{{commit}}", self.cmd.get_object_header)
-        return found[0].decode() if found else None
+        found = self.object(f"{name}^{{commit}}")
+        return found[0] if found else None
 
     def head_ref(self) -> str | None:
         """``refs/heads/<name>`` HEAD points at, or None when HEAD is detached."""
-        try:
-            return self.repo.head.reference.path
-        except TypeError:  # GitPython's word for a detached HEAD
-            return None
-        except (OSError, ValueError) as exc:
-            raise RepoError(f"cannot read {self.git_dir / 'HEAD'}: {getattr(exc, 'strerror', None) or exc}") from None
+        done = self.run("symbolic-ref", "-q", "HEAD")
+        if done.returncode == 0:
+            return done.stdout.strip()
+        if done.returncode == 1:
+            return None  # detached
+        self.check_there()
+        raise RepoError(f"cannot read {self.git_dir / 'HEAD'}: {first_line(done.stderr)}")
 
     def branch(self) -> str:
         """The checked-out branch; RepoError when HEAD is detached."""

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from stories.repo.handle import GitUnavailable, RepoError, plain_git, run_git
-
-if TYPE_CHECKING:
-    import git
+from stories.repo.handle import GitCommand, GitUnavailable, RepoError, plain_git, run_git
 
 
 @dataclass(frozen=True)
@@ -23,11 +18,11 @@ class Editor:
         return f"{self.name} <{self.email}>"
 
 
-def git_config(handle: git.Git) -> dict[str, str]:
+def git_config(handle: GitCommand) -> dict[str, str]:
     """git's user.name, user.email and core.autocrlf (absent when unset), in one call.
 
-    Asked of ``git config``, not GitPython's config reader, which skips
-    ``GIT_CONFIG_GLOBAL``, ``GIT_CONFIG_NOSYSTEM`` and conditional includes.
+    Asked of ``git config`` itself, so ``GIT_CONFIG_GLOBAL``,
+    ``GIT_CONFIG_NOSYSTEM`` and conditional includes count as they do for git.
     """
     try:
         out = run_git(handle, ["config", "-z", "--get-regexp", r"^(user\.(name|email)|core\.autocrlf)$"], timeout=10).stdout
@@ -41,10 +36,10 @@ def git_config(handle: git.Git) -> dict[str, str]:
     return values
 
 
-def git_identity(where: git.Git | Path | None = None) -> tuple[str, str]:
+def git_identity(where: GitCommand | Path | None = None) -> tuple[str, str]:
     """The user.name and user.email git would use (empty when unset, or when git cannot be run).
 
-    ``where`` is a GitPython command handle, or a folder (None: the current
+    ``where`` is a repo's git command, or a folder (None: the current
     one), so a repository's own ``.git/config`` counts as git would count it.
     """
     try:
@@ -55,7 +50,7 @@ def git_identity(where: git.Git | Path | None = None) -> tuple[str, str]:
     return values.get("user.name", ""), values.get("user.email", "")
 
 
-def identity(handle: git.Git, editor: Editor | None, config: dict[str, str] | None = None) -> Editor:
+def identity(handle: GitCommand, editor: Editor | None, config: dict[str, str] | None = None) -> Editor:
     """The editor given, else git's user.name/user.email; a clear error if neither is set.
 
     ``config`` is what ``git_config`` already read, so a publish asks git once.
