@@ -12,6 +12,7 @@ check of one story never walks all stories.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import tomllib
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from stories.repo.handle import GitHandle
 
 INDEX_NAME = "briefdesk-index.sqlite"
+OLD_CACHE = "briefdesk-index.tsv"
 STORIES_DIR = "stories"
 SCHEMA_VERSION = "2"
 FEW = 32
@@ -204,8 +206,8 @@ class StoryIndex:
     def at(self, stories_tree: str | None) -> StoryIndex:
         """Bring the index to this ``stories/`` tree (None: there is none) and return it."""
         wanted = stories_tree or ""
-        if wanted == self._tree:
-            return self
+        if wanted == self._tree and self._stored_tree(self._connect()) == wanted:
+            return self  # another process may have moved the file meanwhile: asked, not assumed
         try:
             self._move(self._connect(), wanted)
         except sqlite3.OperationalError:
@@ -232,6 +234,8 @@ class StoryIndex:
             raise
 
     def _rebuild(self, db: sqlite3.Connection, tree: str) -> None:
+        with contextlib.suppress(OSError):
+            self.path.with_name(OLD_CACHE).unlink(missing_ok=True)  # the cache of earlier versions, now unused
         db.execute("DELETE FROM stories")
         if not tree:
             return
