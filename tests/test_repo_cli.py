@@ -87,3 +87,17 @@ def test_commands_on_a_folder_that_is_not_a_content_repo_say_how_to_fix_it(tmp_p
         assert main(["--repo", str(plain), *argv]) == 2
         err = capsys.readouterr().err
         assert f"briefdesk init {plain}" in err and "not a git repository" in err
+
+
+def test_log_never_hands_a_colleagues_escape_codes_to_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = tmp_path / "desk"
+    assert main(["init", str(desk)]) == 0
+    (desk / "README.md").write_text("Edited by a colleague.\n")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Mal\x1b[5mlory")
+    git(desk, "commit", "-q", "-am", "Tidy \x1b[H\x1b[Jthe README \x1b]0;owned\x07now")
+    monkeypatch.delenv("GIT_AUTHOR_NAME")
+    capsys.readouterr()
+    assert main(["log", "--repo", str(desk)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Mallory" in out and "Tidy the README now" in out

@@ -15,6 +15,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """One line per commit: short id, date, author, subject."""
+    from stories.clean import clean_line
     from stories.repo import RepoError
     from tui.commands._repo import fail, open_content_repo
 
@@ -26,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
         if args.story_id and not commits:
             return fail(f"no commits of a story {args.story_id!r} in {repo.root}", 1)
         for number, commit in enumerate(commits[:limit]):
-            print(f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {commit.author}  {commit.subject}")
+            # Names and subjects are colleagues' text: never handed to the terminal raw.
+            print(f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {clean_line(commit.author, 80)}  {clean_line(commit.subject, 200)}")
             if args.story_id:
                 older = commits[number + 1].sha if number + 1 < len(commits) else None
                 if older is None:

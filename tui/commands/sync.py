@@ -24,5 +24,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     finally:
         repo.close()
-    print(result.message)
+    from stories.clean import clean_text
+
+    print(clean_text(result.message))  # it can name a colleague's headline
     return 0 if result.ok else 1
