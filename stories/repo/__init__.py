@@ -24,21 +24,35 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stories import codec
 from stories.fsutil import atomic_write
 from stories.index import StoryIndex
 from stories.model import Briefing, PublishedStory, utcnow
 from stories.profile import DESK_FILE, Profile, ProfileError, load_profile
-from stories.repo import checkout, history
+from stories.repo import checkout
 from stories.repo import publish as publishing
 from stories.repo.handle import GitHandle, RepoError, check_object_format, discover, first_line, plain_git, run_git
-from stories.repo.history import SectionChange
 from stories.repo.identity import Editor, git_identity, ident_env, identity
 from stories.repo.message import CommitInfo
 from stories.repo.publish import PublishRefused, PublishResult
-from stories.repo.sync import RepoStatus, Syncer, SyncResult
 from stories.repo.templates import README_TEXT, desk_file_text
+
+if TYPE_CHECKING:
+    from stories.repo.history import SectionChange
+    from stories.repo.sync import RepoStatus, SyncResult
+
+# History and sync load when first used: a publish process never pays for them.
+_LATER = {"SectionChange": "stories.repo.history", "RepoStatus": "stories.repo.sync", "SyncResult": "stories.repo.sync"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LATER:
+        import importlib
+
+        return getattr(importlib.import_module(_LATER[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CommitInfo", "ContentRepo", "Editor", "PublishRefused", "PublishResult", "RepoError", "RepoStatus",
@@ -268,14 +282,20 @@ class ContentRepo:
 
     def log(self, story_id: str | None = None, limit: int = 200) -> list[CommitInfo]:
         """Commits of the desk (or of one story), newest first."""
+        from stories.repo import history
+
         return history.log(self._git, self._path_of, story_id, limit)
 
     def section_diff(self, story_id: str, old_rev: str | None, new_rev: str = "HEAD") -> list[SectionChange]:
         """Which sections changed between two revisions of a story, and how (old_rev None: all added)."""
+        from stories.repo import history
+
         return history.section_diff(self._git, self.profile, self._path_of, self.story_path(story_id), story_id, old_rev, new_rev)
 
     def status(self) -> RepoStatus:
         """Branch, ahead/behind its remote (as of the last fetch) and stories waiting to be pushed."""
+        from stories.repo.sync import Syncer
+
         self.heal()
         return Syncer(self._git, self.profile, self.editor).status()
 
@@ -285,6 +305,8 @@ class ContentRepo:
         In review mode the story branches (``story/<id>``) that the remote does
         not have yet are pushed too, ready for a pull request.
         """
+        from stories.repo.sync import Syncer
+
         with self._git.lock():
             checkout.heal(self._git)
             return Syncer(self._git, self.profile, self.editor).sync()
