@@ -98,13 +98,20 @@ def test_offline_or_without_a_remote_sync_is_a_status_line(tmp_path: Path) -> No
     repo.publish(make_briefing(), SOURCE_TEXT)
     lonely = repo.sync()
     assert lonely.ok and lonely.state == "no-remote" and "1 story waiting to be pushed" in lonely.message
-    git(repo.root, "remote", "add", "origin", str(tmp_path / "unreachable.git"))
+    # A network remote that does not answer (nothing listens on port 9): offline, nothing lost.
+    git(repo.root, "remote", "add", "origin", "http://127.0.0.1:9/desk.git")
     offline = repo.sync()
     assert offline.ok and offline.state == "offline"
     assert offline.message.startswith("offline — 1 story waiting to be pushed")
     assert "\n" not in offline.message
     status = repo.status()
     assert status.has_remote and status.waiting == 1
+    # A remote folder that is not there is a setting to fix, not "offline".
+    git(repo.root, "remote", "set-url", "origin", str(tmp_path / "moved-away.git"))
+    broken = repo.sync()
+    assert not broken.ok and broken.state == "bad-remote"
+    assert "moved-away.git, which is not a git repository" in broken.message and "git remote set-url origin" in broken.message
+    assert "1 story waiting to be pushed" in broken.message
     repo.close()
     assert_fsck_clean(repo.root)
 

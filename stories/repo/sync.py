@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from stories import codec
 from stories.model import utcnow
@@ -41,7 +42,7 @@ class SyncResult:
     ok: bool
     message: str
     conflict_branch: str | None = None
-    state: str = "synced"  # synced | offline | no-remote | conflict | rejected
+    state: str = "synced"  # synced | offline | no-remote | bad-remote | conflict | rejected
 
 
 def _stories(count: int) -> str:
@@ -159,6 +160,15 @@ class Syncer:
         for _attempt in (1, 2):
             fetched = self._network("fetch", "--quiet", remote, f"+refs/heads/{remote_branch}:{tracking_ref}")
             if fetched.returncode != 0 and "couldn't find remote ref" not in fetched.stderr:
+                missing = self._missing_remote(remote)
+                if missing:
+                    waiting = self._waiting(head, git.rev(tracking_ref))
+                    return SyncResult(
+                        False,
+                        f"the remote {remote} points at {missing}, which is not a git repository (moved or deleted?) — "
+                        f"{_stories(waiting)} waiting to be pushed. Fix it with: git remote set-url {remote} URL",
+                        state="bad-remote",
+                    )
                 return self._offline(head, tracking_ref, remote)
             tracking = git.rev(tracking_ref) if fetched.returncode == 0 else None
             head = git.rev(f"refs/heads/{branch}") or head
@@ -195,6 +205,17 @@ class Syncer:
             return self.git.run(*args, timeout=NETWORK_TIMEOUT)
         except RepoError as exc:
             return GitRun(128, "", f"fatal: {exc}")
+
+    def _missing_remote(self, remote: str) -> str:
+        """The remote's folder when it is a local path that holds no repository ("" for a network URL)."""
+        url = self.git.run("remote", "get-url", remote).stdout.strip()
+        path = url.removeprefix("file://")
+        if not path or "://" in path or (":" in path.split("/", 1)[0] and not path.startswith("/")):
+            return ""  # ssh, https, host:path: unreachable means offline
+        folder = Path(path) if Path(path).is_absolute() else self.git.root / path
+        if (folder / "HEAD").is_file() or (folder / ".git").exists():
+            return ""
+        return str(folder)
 
     def _offline(self, head: str, tracking_ref: str, remote: str, reason: str = "") -> SyncResult:
         waiting = self._waiting(head, self.git.rev(tracking_ref))

@@ -12,7 +12,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 synced, offline or no remote (one status line); 1 on a conflict; 2 on a fault."""
+    """0 synced, offline or no remote (one status line); 1 on a conflict; 2 on a fault; 3 when the remote folder is gone."""
     from stories.repo import RepoError
     from tui.commands._repo import editor_from, fail, open_content_repo
 
@@ -27,4 +27,6 @@ def run(args: argparse.Namespace) -> int:
     from stories.clean import clean_text
 
     print(clean_text(result.message))  # it can name a colleague's headline
+    if result.state == "bad-remote":
+        return 3  # the environment: a remote that is not there
     return 0 if result.ok else 1
