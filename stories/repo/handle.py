@@ -222,17 +222,13 @@ class ObjectReader:
         process, self._process = self._process, None
         if process is None:
             return
-        with contextlib.suppress(OSError):
-            if process.stdin:
-                process.stdin.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        with contextlib.suppress(OSError):
-            if process.stdout:
-                process.stdout.close()
+        # End of input ends cat-file at once; with its output closed too it can never block
+        # on a write, so a plain wait() is safe (a wait with a timeout polls in sleeps).
+        for stream in (process.stdin, process.stdout):
+            with contextlib.suppress(OSError):
+                if stream:
+                    stream.close()
+        process.wait()
 
 
 class GitHandle:
