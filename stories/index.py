@@ -163,8 +163,9 @@ class StoryIndex:
             db = self._open(self.path)
         except sqlite3.DatabaseError:
             # A damaged or foreign file: it only ever holds what the repo says, so build it again.
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             try:
                 db = self._open(self.path)
             except sqlite3.DatabaseError:
