@@ -330,6 +330,14 @@ class GitHandle:
 
     def head_ref(self) -> str | None:
         """``refs/heads/<name>`` HEAD points at, or None when HEAD is detached."""
+        # .git/HEAD in git's documented form ("ref: <name>" or an object id) is read
+        # without a process; anything else is asked of git.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            text = (self.git_dir / "HEAD").read_text("utf-8").strip()
+            if text.startswith("ref: refs/"):
+                return text.removeprefix("ref: ")
+            if len(text) == 40 and all(c in "0123456789abcdef" for c in text):
+                return None
         done = self.run("symbolic-ref", "-q", "HEAD")
         if done.returncode == 0:
             return done.stdout.strip()
