@@ -1,109 +1,55 @@
-"""The index of published stories, fast with tens of thousands of story files.
+"""The index of published stories, kept up to date by what changed, never by reading every story.
 
-A story file's git blob id names its content, so what a blob says (id,
-headline, source URL, updated) never changes. The index keeps those facts in a
-small cache file inside the git folder and parses only blobs it has not seen.
-One ``git ls-tree`` of the ``stories/`` tree gives path -> blob id; when that
-tree is the one seen last time, even that call is skipped. Unknown blobs are
-read in one pipelined ``git cat-file --batch`` call (50,000 one-at-a-time
-reads through a long-lived process would take seconds longer).
-
-git runs through GitPython's command runner (``run_git`` below, shared with
-``stories.repo``).
+It holds what the repository checks ask about: story id, headline and the
+canonical source URL, for one ``stories/`` tree at a time, in SQLite at
+``<git dir>/briefdesk-index.sqlite``. Moving it to another tree (a publish, a
+pull) reads only the files ``git diff-tree`` names between the tree it holds
+and the new one; only a first build (or a jump of thousands of files) lists
+the whole tree, and reads those blobs in one pipelined ``git cat-file
+--batch`` call. Lookups by id or URL are indexed queries, so a publish or a
+check of one story never walks all stories.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import re
-import tempfile
+import sqlite3
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING
 
+from stories.checks.repository import canonical_url
 from stories.model import PublishedStory
 
 if TYPE_CHECKING:
-    import git
+    from stories.repo.handle import GitHandle
 
-CACHE_NAME = "briefdesk-index.tsv"
-_CACHE_HEADER = "# briefdesk story index v1: blob id, story id, headline, source url, updated, status\n"
+INDEX_NAME = "briefdesk-index.sqlite"
+OLD_CACHE = "briefdesk-index.tsv"
 STORIES_DIR = "stories"
+SCHEMA_VERSION = "2"
+FEW = 32
+"""Up to this many blobs are read one by one through the open cat-file; more in one batch call."""
+BIG_JUMP = 2000
+"""More changed files than this between two trees: one full listing is cheaper than the diff."""
 
 # What one blob says: (story id, headline, source url, updated ISO text, status).
 BlobFacts = tuple[str, str, str, str, str]
 
-
-class GitRun(NamedTuple):
-    """What one git command gave back: exit status, output (str, or bytes when asked) and errors."""
-
-    returncode: int
-    stdout: Any
-    stderr: str
-
-
-class GitUnavailable(RuntimeError):
-    """git could not be run (not installed) or was stopped at its time limit; the message says which."""
-
-
-def run_git(
-    handle: git.Git, args: Sequence[str], input: str | bytes | None = None, env: dict[str, str] | None = None,
-    timeout: float = 300, text: bool = True,
-) -> GitRun:
-    """``git <args>`` through GitPython's runner (``Git.execute``); a failing git is a status, not an exception.
-
-    ``input`` is fed on stdin; ``env`` adds to the handle's environment. Output
-    is kept exactly (GitPython would otherwise drop a final newline).
-    """
-    from git.exc import GitCommandNotFound
-
-    stdin = None
-    if input is not None:
-        # GitPython hands stdin to the process as a file; a temporary one never blocks on a full pipe.
-        stdin = tempfile.TemporaryFile()
-        stdin.write(input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input)
-        stdin.seek(0)
-    try:
-        status, out, err = handle.execute(
-            [handle.GIT_PYTHON_GIT_EXECUTABLE or "git", *args], istream=stdin, with_extended_output=True,
-            with_exceptions=False, stdout_as_string=text, strip_newline_in_stdout=False,
-            kill_after_timeout=timeout, env=env,
-        )
-    except GitCommandNotFound:
-        raise GitUnavailable("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
-    finally:
-        if stdin is not None:
-            stdin.close()
-    if status != 0 and str(err).startswith("Timeout: the command"):
-        raise GitUnavailable(f"git {args[0]} took longer than {int(timeout)} s and was stopped")
-    return GitRun(status, out, err)
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _unescape(value: str) -> str:
-    if "\\" not in value:
-        return value
-    out, i = [], 0
-    while i < len(value):
-        char = value[i]
-        if char == "\\" and i + 1 < len(value):
-            nxt = value[i + 1]
-            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}.get(nxt, nxt))
-            i += 2
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out)
-
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stories (
+    path TEXT PRIMARY KEY, blob TEXT NOT NULL, id TEXT NOT NULL, headline TEXT NOT NULL,
+    url TEXT NOT NULL, canonical TEXT NOT NULL, updated TEXT NOT NULL, status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_by_id ON stories (id);
+CREATE INDEX IF NOT EXISTS stories_by_canonical ON stories (canonical);
+"""
 
 _KEY_LINE = re.compile(r"^(id|headline|status|updated|url)[ \t]*=[ \t]*(.+?)[ \t]*$", re.M)
-
-
 _PLAIN_STRING = re.compile(r'^"[^"\\\x00-\x1f]*"$')
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$")
 
@@ -164,7 +110,7 @@ def blob_facts(text: str, fallback_id: str) -> BlobFacts:
 def _full_facts(text: str, fallback_id: str) -> BlobFacts:
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return (fallback_id, "", "", "", "broken")
     story_id = data.get("id") if isinstance(data.get("id"), str) else fallback_id
     headline = data.get("headline") if isinstance(data.get("headline"), str) else ""
@@ -186,109 +132,116 @@ def _parse_time(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def _canonical(url: str) -> str:
+    return canonical_url(url) if url.strip() else ""
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".toml")
+
+
 class StoryIndex:
-    """Published stories of a tree, cached by blob id in ``<git dir>/briefdesk-index.tsv``."""
+    """Published stories of one ``stories/`` tree, kept in ``<git dir>/briefdesk-index.sqlite``.
 
-    def __init__(self, root: Path, git_dir: Path, handle: git.Git) -> None:
-        self.root = root
-        self.cache_path = git_dir / CACHE_NAME
-        self._handle = handle  # the content repo's GitPython command handle
-        self._blobs: dict[str, BlobFacts] | None = None
-        self._tree: str | None = None
-        self._rows: dict[str, PublishedStory] = {}
-        self._blob_of: dict[str, str] = {}
+    Call ``at(tree)`` to bring it to a tree (cheap when it is there already or
+    close by); the lookups then answer for that tree.
+    """
 
-    # -- cache file ---------------------------------------------------------
+    def __init__(self, git_dir: Path, git: GitHandle) -> None:
+        self.path = git_dir / INDEX_NAME
+        self._git = git
+        self._db: sqlite3.Connection | None = None
+        self._tree: str | None = None  # the tree the rows describe ("" for no stories folder)
+        self._rows: list[PublishedStory] | None = None  # every published row of _tree, read once
 
-    def _load_cache(self) -> dict[str, BlobFacts]:
-        if self._blobs is not None:
-            return self._blobs
-        blobs: dict[str, BlobFacts] = {}
+    # -- storage ------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
         try:
-            text = self.cache_path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        lines = text.split("\n")
-        lines.pop()  # "" after the last newline, or a line torn by a crash mid-append
-        for line in lines:
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 6 or len(parts[0]) not in (40, 64):
-                continue  # a torn or foreign line: that blob is simply parsed again
-            blobs[parts[0]] = tuple(_unescape(p) for p in parts[1:])  # type: ignore[assignment]
-        self._blobs = blobs
-        return blobs
-
-    def _append_cache(self, entries: Iterable[tuple[str, BlobFacts]]) -> None:
-        lines = "".join(f"{sha}\t" + "\t".join(_escape(v) for v in facts) + "\n" for sha, facts in entries)
-        if not lines:
-            return
-        try:
-            # One append per batch; a reader never trusts a line without its newline.
-            with open(self.cache_path, "ab+") as handle:
-                size = handle.seek(0, os.SEEK_END)
-                prefix = _CACHE_HEADER if size == 0 else ""
-                if size:
-                    handle.seek(size - 1)
-                    if handle.read(1) != b"\n":
-                        prefix = "\n"  # close a line a crash left open, so ours starts clean
-                handle.write((prefix + lines).encode("utf-8"))
+            db = self._open(self.path)
+        except sqlite3.DatabaseError:
+            # A damaged or foreign file: it only ever holds what the repo says, so build it again.
+            with contextlib.suppress(OSError):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            try:
+                db = self._open(self.path)
+            except sqlite3.DatabaseError:
+                db = self._open(Path(":memory:"))
         except OSError:
-            pass  # a read-only repo still gets an index, just not a cached one
+            db = self._open(Path(":memory:"))  # a read-only git folder: an index for this run only
+        self._db = db
+        return db
 
-    # -- reading ------------------------------------------------------------
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # it can always be rebuilt from the repo
+            db.executescript(_SCHEMA)
+            version = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if version is None or version[0] != SCHEMA_VERSION:
+                db.executescript("BEGIN; DELETE FROM stories; DELETE FROM meta;")
+                db.execute("INSERT INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
+                db.execute("COMMIT")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
-    def _git(self, *args: str, input: bytes | None = None) -> bytes:
-        result = run_git(self._handle, args, input=input, text=False)
-        if result.returncode != 0:
-            raise RuntimeError(result.stderr.strip() or f"git {args[0]} failed")
-        return result.stdout
+    def close(self) -> None:
+        """Close the index file (it opens again when asked)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
-    def _parse_blobs(self, wanted: dict[str, str]) -> dict[str, BlobFacts]:
-        """Facts of blobs (sha -> path) read in one ``git cat-file --batch`` call."""
-        if not wanted:
-            return {}
-        out = self._git("cat-file", "--batch", input="".join(f"{sha}\n" for sha in wanted).encode())
-        result: dict[str, BlobFacts] = {}
-        pos = 0
-        for sha, path in wanted.items():
-            end = out.index(b"\n", pos)
-            header = out[pos:end].split()
-            pos = end + 1
-            if len(header) < 3 or header[1] != b"blob":
-                continue
-            size = int(header[2])
-            data = out[pos : pos + size]
-            pos += size + 1
-            stem = path.rsplit("/", 1)[-1].removesuffix(".toml")
-            result[sha] = blob_facts(data.decode("utf-8", "replace"), stem)
-        return result
+    def _stored_tree(self, db: sqlite3.Connection) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key='tree'").fetchone()
+        return row[0] if row else None
 
-    def stories(self, stories_tree: str | None) -> list[PublishedStory]:
-        """Published stories in the ``stories/`` tree with this id (None: no stories yet)."""
-        if stories_tree is None:
-            return []
-        if stories_tree != self._tree:
-            self._rebuild(stories_tree)
-        return list(self._rows.values())
+    # -- moving to a tree -----------------------------------------------------
 
-    def by_id(self, stories_tree: str | None, story_id: str) -> PublishedStory | None:
-        """The story with this id in the tree, if there is one."""
-        for row in self.stories(stories_tree):
-            if row.id == story_id:
-                return row
-        return None
+    def at(self, stories_tree: str | None) -> StoryIndex:
+        """Bring the index to this ``stories/`` tree (None: there is none) and return it."""
+        wanted = stories_tree or ""
+        if wanted == self._tree and self._stored_tree(self._connect()) == wanted:
+            return self  # another process may have moved the file meanwhile: asked, not assumed
+        try:
+            self._move(self._connect(), wanted)
+        except sqlite3.OperationalError:
+            # A full disk or a file locked for long: an index in memory for this run keeps answers right.
+            self.close()
+            self._db = self._open(Path(":memory:"))
+            self._move(self._db, wanted)
+        self._tree = wanted
+        self._rows = None
+        return self
 
-    def _rebuild(self, stories_tree: str) -> None:
-        if self._tree is not None and self._update(stories_tree):
+    def _move(self, db: sqlite3.Connection, wanted: str) -> None:
+        db.execute("BEGIN IMMEDIATE")  # two processes never interleave their updates
+        try:
+            stored = self._stored_tree(db)
+            if stored != wanted:
+                if stored is None or not self._diff(db, stored, wanted):
+                    self._rebuild(db, wanted)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (wanted,))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _rebuild(self, db: sqlite3.Connection, tree: str) -> None:
+        with contextlib.suppress(OSError):
+            self.path.with_name(OLD_CACHE).unlink(missing_ok=True)  # the cache of earlier versions, now unused
+        db.execute("DELETE FROM stories")
+        if not tree:
             return
-        blobs = self._load_cache()
-        listing = self._git("ls-tree", "-r", "-z", stories_tree)
         paths: dict[str, str] = {}
-        for entry in listing.split(b"\0"):
-            if not entry:
-                continue
+        for entry in self._run("ls-tree", "-r", "-z", tree).split(b"\0"):
             meta, _, name = entry.partition(b"\t")
             parts = meta.split()
             if len(parts) != 3 or parts[1] != b"blob":
@@ -296,22 +249,16 @@ class StoryIndex:
             path = f"{STORIES_DIR}/{name.decode('utf-8', 'surrogateescape')}"
             if path.endswith(".toml"):
                 paths[path] = parts[2].decode()
-        unknown = {sha: path for path, sha in paths.items() if sha not in blobs}
-        fresh = self._parse_blobs(unknown)
-        blobs.update(fresh)
-        self._append_cache(fresh.items())
-        self._rows = {}
-        self._blob_of = {}
-        for path, sha in paths.items():
-            self._add(path, sha, blobs.get(sha))
-        self._tree = stories_tree
+        self._store(db, paths)
 
-    def _update(self, stories_tree: str) -> bool:
-        """Move the rows in memory to another tree by what changed (``git diff-tree``), not by listing it all."""
-        try:
-            out = self._git("diff-tree", "-r", "-z", "--no-renames", str(self._tree), stories_tree)
-        except RuntimeError:
+    def _diff(self, db: sqlite3.Connection, old: str, new: str) -> bool:
+        """Apply what changed from ``old`` to ``new``; False when a full listing is the better way."""
+        if not old or not new:
             return False
+        try:
+            out = self._run("diff-tree", "-r", "-z", "--no-renames", old, new)
+        except RuntimeError:
+            return False  # the old tree is gone (a pruned repo): list the new one
         fields = out.split(b"\0")
         changed: dict[str, str | None] = {}
         for meta, name in zip(fields[0::2], fields[1::2]):
@@ -321,46 +268,116 @@ class StoryIndex:
             path = f"{STORIES_DIR}/{name.decode('utf-8', 'surrogateescape')}"
             if path.endswith(".toml"):
                 changed[path] = None if parts[4] == b"D" else parts[3].decode()
-        if len(changed) > 2000:
-            return False  # a big jump (a fresh pull of a year of stories): one full listing is cheaper
-        blobs = self._load_cache()
-        unknown = {sha: path for path, sha in changed.items() if sha and sha not in blobs}
-        fresh = self._parse_blobs(unknown)
-        blobs.update(fresh)
-        self._append_cache(fresh.items())
-        for path, sha in changed.items():
-            if sha is None:
-                self._rows.pop(path, None)
-                self._blob_of.pop(path, None)
-            else:
-                self._add(path, sha, blobs.get(sha))
-        self._tree = stories_tree
+        if len(changed) > BIG_JUMP:
+            return False
+        gone = [(path,) for path, sha in changed.items() if sha is None]
+        db.executemany("DELETE FROM stories WHERE path = ?", gone)
+        self._store(db, {path: sha for path, sha in changed.items() if sha is not None})
         return True
 
-    def _add(self, path: str, sha: str, facts: BlobFacts | None) -> None:
-        self._rows.pop(path, None)
-        self._blob_of[path] = sha
-        if facts is None or facts[4] != "published":
-            return
-        story_id, headline, url, updated, _ = facts
-        self._rows[path] = PublishedStory(story_id, headline, url, path, _parse_time(updated))
+    def _store(self, db: sqlite3.Connection, paths: dict[str, str]) -> None:
+        """Read these blobs (path -> blob id) and write their rows."""
+        facts = self._read_blobs(paths)
+        db.executemany(
+            "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((path, sha, *self._row(facts[path])) for path, sha in paths.items() if path in facts),
+        )
+
+    @staticmethod
+    def _row(facts: BlobFacts) -> tuple[str, str, str, str, str, str]:
+        story_id, headline, url, updated, status = facts
+        return story_id, headline, url, _canonical(url), updated, status
+
+    def _run(self, *args: str, input: bytes | None = None) -> bytes:
+        result = self._git.run(*args, input=input, text=False)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr.strip() or f"git {args[0]} failed")
+        return result.stdout
+
+    def _read_blobs(self, paths: dict[str, str]) -> dict[str, BlobFacts]:
+        """Facts of the blobs (path -> blob id), read in one ``git cat-file --batch`` call."""
+        if not paths:
+            return {}
+        if len(paths) <= FEW:
+            # A publish or a pull of a few stories: the repo's long-lived cat-file, no new process.
+            found = {}
+            for path, sha in paths.items():
+                read = self._git.object(sha)
+                if read is not None and read[1] == "blob":
+                    found[path] = blob_facts(read[2].decode("utf-8", "replace"), _stem(path))
+            return found
+        items = list(paths.items())
+        out = self._run("cat-file", "--batch", input="".join(f"{sha}\n" for _, sha in items).encode())
+        result: dict[str, BlobFacts] = {}
+        pos = 0
+        for path, _sha in items:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[1] != b"blob":
+                continue
+            size = int(header[2])
+            data = out[pos : pos + size]
+            pos += size + 1
+            result[path] = blob_facts(data.decode("utf-8", "replace"), _stem(path))
+        return result
 
     def note(self, before: str | None, after: str, changes: dict[str, tuple[str, str]]) -> None:
-        """Record a commit we made ourselves (path -> (blob id, text)) without listing the tree again.
+        """Record a commit we made ourselves (path -> (blob id, text)) without asking git again.
 
         ``before`` and ``after`` are the ``stories/`` trees of the parent and the new commit.
         """
-        if self._tree is None or self._tree != before:
-            self._tree = None  # not the tree in memory: the next read lists the new one once
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if self._stored_tree(db) != (before or ""):
+                    db.execute("ROLLBACK")
+                    self._tree = None  # not the tree it holds: the next read moves it by diff
+                    return
+                db.executemany(
+                    "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((path, sha, *self._row(blob_facts(text, _stem(path)))) for path, (sha, text) in changes.items()),
+                )
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (after,))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError:
+            self._tree = None
             return
-        blobs = self._load_cache()
-        fresh = {}
-        for path, (sha, text) in changes.items():
-            if sha not in blobs:
-                stem = path.rsplit("/", 1)[-1].removesuffix(".toml")
-                fresh[sha] = blob_facts(text, stem)
-        blobs.update(fresh)
-        self._append_cache(fresh.items())
-        for path, (sha, _) in changes.items():
-            self._add(path, sha, blobs[sha])
         self._tree = after
+        self._rows = None
+
+    # -- lookups (for the tree ``at`` last brought it to) ----------------------
+
+    def _published(self, where: str, args: Iterable[object]) -> list[PublishedStory]:
+        db = self._connect()
+        rows = db.execute(
+            f"SELECT id, headline, url, path, updated FROM stories WHERE status = 'published' AND {where}", tuple(args)
+        ).fetchall()
+        return [PublishedStory(i, h, u, p, _parse_time(t)) for i, h, u, p, t in rows]
+
+    def stories(self) -> list[PublishedStory]:
+        """Every published story (in no promised order); a copy, read from the file once per tree."""
+        if self._rows is None:
+            self._rows = self._published("1", ())
+        return list(self._rows)
+
+    def by_id(self, story_id: str) -> PublishedStory | None:
+        """The published story with this id, or None."""
+        found = self._published("id = ? ORDER BY path LIMIT 1", (story_id,))
+        return found[0] if found else None
+
+    def exists(self, story_id: str) -> bool:
+        """True when a story with this id is published."""
+        return self.by_id(story_id) is not None
+
+    def by_url(self, url: str) -> list[PublishedStory]:
+        """The published stories whose source URL is this page (compared in canonical form)."""
+        canonical = _canonical(url)
+        if not canonical:
+            return []
+        return self._published("canonical = ? ORDER BY path", (canonical,))

@@ -49,7 +49,9 @@ def test_init_publish_log_and_sync_from_the_command_line(tmp_path: Path, capsys:
     assert capsys.readouterr().out.splitlines()[-1].endswith("Start the content repo")
 
     assert main(["sync", "--repo", str(desk)]) == 0
-    assert capsys.readouterr().out.strip() == "no remote — 1 story waiting to be pushed (add one: git remote add origin URL)"
+    said = capsys.readouterr().out.strip().splitlines()
+    assert said[0] == "no remote — 1 story waiting to be pushed (add one: git remote add origin URL)"
+    assert said[1] == "desk state is only on this machine (no remote)"
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(desk, "remote", "add", "origin", str(remote))
@@ -87,3 +89,17 @@ def test_commands_on_a_folder_that_is_not_a_content_repo_say_how_to_fix_it(tmp_p
         assert main(["--repo", str(plain), *argv]) == 2
         err = capsys.readouterr().err
         assert f"briefdesk init {plain}" in err and "not a git repository" in err
+
+
+def test_log_never_hands_a_colleagues_escape_codes_to_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = tmp_path / "desk"
+    assert main(["init", str(desk)]) == 0
+    (desk / "README.md").write_text("Edited by a colleague.\n")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Mal\x1b[5mlory")
+    git(desk, "commit", "-q", "-am", "Tidy \x1b[H\x1b[Jthe README \x1b]0;owned\x07now")
+    monkeypatch.delenv("GIT_AUTHOR_NAME")
+    capsys.readouterr()
+    assert main(["log", "--repo", str(desk)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Mallory" in out and "Tidy the README now" in out

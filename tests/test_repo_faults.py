@@ -34,7 +34,7 @@ def snapshot(repo: ContentRepo) -> tuple[str, str, str]:
 
 
 def test_a_live_index_lock_is_reported_and_left_alone(desk: ContentRepo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("stories.repo.GIT_LOCK_WAIT_SECONDS", 0.2)  # how long publish waits for git to finish
+    monkeypatch.setattr("stories.repo.handle.GIT_LOCK_WAIT_SECONDS", 0.2)  # how long publish waits for git to finish
     before = snapshot(desk)
     lock = desk.git_dir / "index.lock"
     lock.write_text("")

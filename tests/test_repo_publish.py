@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_published_index_follows_revisions_and_survives_a_restart(desk: ContentR
     assert rows[0].source_url.endswith("/news/otters-return") and rows[0].updated is not None
     reopened = ContentRepo.open(desk.root)
     assert reopened.published() == rows
-    assert (desk.common_dir / "briefdesk-index.tsv").exists()
+    assert (desk.common_dir / "briefdesk-index.sqlite").exists()
     # A story file changed by hand (not through publish) is picked up from its new blob.
     path = desk.root / STORY_PATH
     path.write_text(path.read_text().replace("Otters settle", "Otters stay"))
@@ -227,41 +228,54 @@ def test_branch_mode_puts_each_story_on_its_own_branch_and_leaves_the_checkout_a
     assert git(desk.root, "rev-parse", f"story/{STORY}~1").strip() == merged and head(desk) == merged
 
 
-def test_spliced_trees_are_ordered_exactly_as_git_orders_them(tmp_path: Path) -> None:
+def _git_tree_of(folder: Path, files: dict[str, str]) -> str:
+    """git's own tree for these files (path -> blob id): a fresh index and write-tree."""
+    index = folder / "check.index"
+    index.unlink(missing_ok=True)
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+    info = "".join(f"100644 {sha}\t{path}\n" for path, sha in files.items())
+    subprocess.run(["git", "update-index", "--add", "--index-info"], cwd=folder, input=info, text=True, env=env, check=True)
+    return subprocess.run(["git", "write-tree"], cwd=folder, capture_output=True, text=True, env=env, check=True).stdout.strip()
+
+
+def test_trees_put_together_are_ordered_exactly_as_git_orders_them(tmp_path: Path) -> None:
     import random
 
-    from stories.repo import _tree_put
+    from stories.repo.handle import GitHandle
+    from stories.repo.trees import put_files
 
     git(tmp_path, "init", "-q")
+    handle = GitHandle(tmp_path, tmp_path / ".git", tmp_path / ".git")
     blob = git(tmp_path, "hash-object", "-w", "--stdin", input="x").strip()
-    sub = git(tmp_path, "mktree", input=f"100644 blob {blob}\tf\n").strip()
     names = ["a", "a.b", "a-b", "a0", "b", "ab", "a.toml", "z", "a_", "A", "2026", "2026.toml"]
     chooser = random.Random(2026)
-    for _ in range(25):
-        entries: dict[str, bool] = {}
-        data = b""
-        for name in chooser.sample(names, chooser.randint(1, len(names))):
-            is_tree = chooser.random() < 0.3
-            entries[name] = is_tree
-            entry = (b"40000 " if is_tree else b"100644 ") + name.encode() + b"\0" + bytes.fromhex(sub if is_tree else blob)
-            data = _tree_put(data, name.encode(), is_tree, entry, 20)
-        listing = "".join(f"{'040000 tree ' + sub if t else '100644 blob ' + blob}\t{n}\n" for n, t in entries.items())
-        expected = git(tmp_path, "mktree", input=listing).strip()
-        done = subprocess.run(["git", "cat-file", "tree", expected], cwd=tmp_path, capture_output=True)
-        assert done.stdout == data, entries
+    try:
+        for _ in range(25):
+            files: dict[str, str] = {}
+            for name in chooser.sample(names, chooser.randint(1, len(names))):
+                files[f"{name}/f" if chooser.random() < 0.3 else name] = blob
+            ours = put_files(handle, None, files)
+            assert ours == _git_tree_of(tmp_path, files), files
+            # One more file put into that tree keeps every other entry, in git's order.
+            again = put_files(handle, ours, {"stories/2026/new.toml": blob})
+            assert again == _git_tree_of(tmp_path, {**files, "stories/2026/new.toml": blob}), files
+    finally:
+        handle.close()
     assert_fsck_clean(tmp_path)
 
 
-def test_a_torn_index_cache_line_is_parsed_again(desk: ContentRepo) -> None:
+def test_a_damaged_story_index_is_built_again_from_the_repo(desk: ContentRepo) -> None:
     desk.publish(make_briefing(), SOURCE_TEXT)
-    cache = desk.common_dir / "briefdesk-index.tsv"
+    index_file = desk.common_dir / "briefdesk-index.sqlite"
+    assert index_file.is_file()
     reopened = ContentRepo.open(desk.root)
     assert [r.id for r in reopened.published()] == [STORY]
     reopened.close()
-    assert cache.read_text().endswith("\tpublished\n")  # parsed again and cached cleanly
-    text = cache.read_text()
-    cache.write_text(text[: text.rindex("\tpublished")] + "\tpubl")  # a crash in the middle of an append
+    desk.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index_file}{suffix}").unlink(missing_ok=True)
+    index_file.write_bytes(b"not a database at all" * 100)  # a torn or foreign file
     reopened = ContentRepo.open(desk.root)
     assert [r.id for r in reopened.published()] == [STORY]
+    assert reopened.story_index().exists(STORY)
     reopened.close()
-    assert cache.read_text().endswith("\tpublished\n")  # parsed again and cached cleanly

@@ -98,13 +98,20 @@ def test_offline_or_without_a_remote_sync_is_a_status_line(tmp_path: Path) -> No
     repo.publish(make_briefing(), SOURCE_TEXT)
     lonely = repo.sync()
     assert lonely.ok and lonely.state == "no-remote" and "1 story waiting to be pushed" in lonely.message
-    git(repo.root, "remote", "add", "origin", str(tmp_path / "unreachable.git"))
+    # A network remote that does not answer (nothing listens on port 9): offline, nothing lost.
+    git(repo.root, "remote", "add", "origin", "http://127.0.0.1:9/desk.git")
     offline = repo.sync()
     assert offline.ok and offline.state == "offline"
     assert offline.message.startswith("offline — 1 story waiting to be pushed")
     assert "\n" not in offline.message
     status = repo.status()
     assert status.has_remote and status.waiting == 1
+    # A remote folder that is not there is a setting to fix, not "offline".
+    git(repo.root, "remote", "set-url", "origin", str(tmp_path / "moved-away.git"))
+    broken = repo.sync()
+    assert not broken.ok and broken.state == "bad-remote"
+    assert "moved-away.git, which is not a git repository" in broken.message and "git remote set-url origin" in broken.message
+    assert "1 story waiting to be pushed" in broken.message
     repo.close()
     assert_fsck_clean(repo.root)
 
@@ -175,3 +182,38 @@ def test_a_remote_that_keeps_refusing_is_reported_not_retried_forever(clones) ->
     assert "did not take the push" in result.message and "pre-receive hook declined" in result.message
     assert result.message.endswith("nothing was lost — 1 story waiting to be pushed")
     assert ada.status().waiting == 1
+
+
+def test_several_local_commits_are_replayed_one_by_one_onto_the_remote(clones) -> None:
+    ada, ben, remote = clones
+    # Ada publishes a story and changes the top of the README; both reach the remote.
+    ada.publish(make_briefing(), SOURCE_TEXT)
+    readme = (ada.root / "README.md").read_text()
+    (ada.root / "README.md").write_text("# The Millbrook desk\n" + readme.split("\n", 1)[1])
+    git(ada.root, "commit", "-q", "-am", "Name the desk")
+    assert ada.sync().ok
+    # Meanwhile Ben publishes a story, revises it, and adds a line at the end of the README.
+    other = "volunteers-bring-otters-home-to-the-millbrook"
+    ben.publish(make_briefing(other, headline="Volunteers bring otters home to the Millbrook river"), SOURCE_TEXT)
+    revised = SECTIONS["summary"].replace("whole river", "river and the town")
+    ben.publish(make_briefing(other, headline="Volunteers bring otters home to the Millbrook river", summary=revised), SOURCE_TEXT)
+    with (ben.root / "README.md").open("a") as handle:
+        handle.write("\nAsk Ben about the river stories.\n")
+    git(ben.root, "commit", "-q", "-am", "Say who to ask")
+
+    result = ben.sync()
+    assert result.ok and "pulled 2 commits" in result.message and "pushed 1 story" in result.message, result.message
+    assert remote_log(remote)[:5] == [
+        "Say who to ask",
+        "Revise: Volunteers bring otters home to the Millbrook river",
+        "Publish: Volunteers bring otters home to the Millbrook river",
+        "Name the desk",
+        "Publish: Otters return to the Millbrook after ten years of volunteer river repair",
+    ]
+    merged = git(ben.root, "show", "HEAD:README.md")
+    assert merged.startswith("# The Millbrook desk\n") and merged.endswith("Ask Ben about the river stories.\n")
+    assert "river and the town" in git(ben.root, "show", f"HEAD:stories/2026/{other}.toml")
+    # Authors and trailers survive the replay.
+    assert git(ben.root, "log", "-1", "--format=%(trailers:key=Story-Id,valueonly)", "HEAD~1").strip() == other
+    assert porcelain(ben.root) == "" and git(ben.root, "rev-parse", "HEAD").strip() == git(remote, "rev-parse", "main").strip()
+    assert sorted(row.id for row in ben.published()) == sorted([STORY, other])

@@ -198,14 +198,7 @@ class BriefDeskApp(App[None]):
 
 
 def git_identity(root: Path | None) -> tuple[str, str]:
-    """The user.name and user.email git would use (empty when unset)."""
-    import subprocess
+    """The user.name and user.email git would use (empty when unset): the content repo's one reader."""
+    from stories.repo.identity import git_identity as read
 
-    values = []
-    for key in ("user.name", "user.email"):
-        try:
-            out = subprocess.run(["git", "config", key], cwd=root or None, capture_output=True, text=True, timeout=5)
-            values.append(out.stdout.strip())
-        except (OSError, subprocess.SubprocessError):
-            values.append("")
-    return values[0], values[1]
+    return read(root)

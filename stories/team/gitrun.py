@@ -1,4 +1,4 @@
-"""The one git runner the team modules share: GitPython's command handle, never a prompt."""
+"""The one git runner the team modules share: the desk's own (stories.repo.handle), never a prompt."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from stories.index import GitRun, GitUnavailable, run_git
+from stories.repo.handle import GitRun, GitUnavailable, RepoError, discover, first_line, plain_git, run_git
+from stories.repo.identity import git_identity
 
 NETWORK_TIMEOUT = 60
 
@@ -16,25 +17,21 @@ class TeamError(Exception):
 
 
 class GitHandle:
-    """A content repo's git, run through GitPython with the repo named outright."""
+    """A content repo's git, through the desk's one runner (stories.repo.handle) with the repo named outright."""
 
     def __init__(self, repo_path: Path | str) -> None:
-        try:
-            import git
-        except ImportError as exc:  # GitPython refuses to load when it cannot run git
-            raise TeamError(f"git is not installed (or not on PATH), or GitPython cannot run it ({exc})") from None
         root = Path(repo_path).expanduser()
+        if not root.is_dir():
+            raise TeamError(f"{root} is not a git repository, so it is not a content repo")
         try:
-            self._repo: Any = git.Repo(str(root))
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise TeamError(f"{root} is not a git repository, so it is not a content repo") from None
-        self.root = Path(self._repo.working_tree_dir or root).resolve()
-        self.git_dir = Path(self._repo.git_dir).resolve()
-        self._cmd = self._repo.git
-        env = {"GIT_TERMINAL_PROMPT": "0", "GIT_DIR": str(self.git_dir), "GIT_WORK_TREE": str(self.root)}
-        if "GIT_SSH_COMMAND" not in os.environ:
-            env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"  # a sync must never sit waiting for a password
-        self._cmd.update_environment(**env)
+            where = discover(root)
+        except RepoError as exc:
+            raise TeamError(str(exc)) from None
+        if where is None or where.top is None:
+            raise TeamError(f"{root} is not a git repository, so it is not a content repo")
+        self.root = where.top
+        self.git_dir = where.git_dir
+        self._cmd = plain_git(self.root, self.git_dir)
 
     def run(
         self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None, timeout: float = 300, text: bool = True,
@@ -92,20 +89,10 @@ class GitHandle:
 
     def identity(self) -> tuple[str, str]:
         """git's own user.name and user.email for this repo (empty when unset)."""
-        return self.run("config", "user.name").stdout.strip(), self.run("config", "user.email").stdout.strip()
+        return git_identity(self.root)
 
     def close(self) -> None:
-        """Stop GitPython's long-lived helper processes."""
-        self._repo.close()
-
-
-def first_line(text: str) -> str:
-    """The first line of git's error output that says something, without its ``fatal:`` prefix."""
-    for line in str(text).splitlines():
-        line = line.strip()
-        if line and not line.startswith("hint:"):
-            return line.removeprefix("fatal: ").removeprefix("error: ")
-    return ""
+        """Nothing to stop: every command is its own git process."""
 
 
 def offline_reason(stderr: str) -> str:

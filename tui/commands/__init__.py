@@ -63,7 +63,7 @@ _BAD_INPUT = (
 )
 _ENVIRONMENT = (
     ("stories.repo", "RepoError"),
-    ("git", "GitError"),
+    ("stories.repo.handle", "GitUnavailable"),
     ("httpx", "HTTPError"),
 )
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -87,9 +87,6 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
     database = _loaded("sqlite3", "Error")
     if database is not None and isinstance(exc, database):
         return ENVIRONMENT, f"the queue database (desk.db) failed: {exc}"
-    git_failed = _loaded("git", "GitCommandError")
-    if git_failed is not None and isinstance(exc, git_failed):
-        return ENVIRONMENT, _git_words(exc)
     for module, name in _ENVIRONMENT:
         kind = _loaded(module, name)
         if kind is not None and isinstance(exc, kind):
@@ -102,16 +99,6 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
             return ENVIRONMENT, f"{where}the disk is full; free some space and run the command again"
         return ENVIRONMENT, f"{where}{exc.strerror or exc}"
     return None
-
-
-def _git_words(exc: BaseException) -> str:
-    """What git said, in one line, rather than GitPython's command dump."""
-    said = str(getattr(exc, "stderr", "") or "").strip().strip("'\"").strip()
-    lines = [line.strip() for line in said.splitlines() if line.strip()]
-    last = lines[-1].removeprefix("stderr: ").strip("'\" ").removeprefix("fatal: ").removeprefix("error: ") if lines else ""
-    if "No space left on device" in said or "Disk quota exceeded" in said:
-        return "the disk is full, so git could not write. Free some space and run the command again"
-    return f"git failed: {last}" if last else "git failed"
 
 
 def report_bug(exc: BaseException, argv: list[str] | None = None) -> int:

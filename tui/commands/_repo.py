@@ -8,8 +8,14 @@ from pathlib import Path
 
 
 def fail(message: str, code: int = 2) -> int:
-    """Print ``briefdesk: <message>`` on stderr and return the exit code."""
-    print(f"briefdesk: {message}", file=sys.stderr)
+    """Print ``briefdesk: <message>`` on stderr and return the exit code.
+
+    The message can hold text from the repo (headlines, paths), so no escape
+    sequence in it ever reaches the terminal.
+    """
+    from stories.clean import clean_text
+
+    print(f"briefdesk: {clean_text(message)}", file=sys.stderr)
     return code
 
 

@@ -12,7 +12,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 synced, offline or no remote (one status line); 3 on a conflict or a git fault."""
+    """0 synced, offline or no remote (one status line); 3 on a conflict, a git fault or a remote folder that is gone."""
     from stories.repo import RepoError
     from tui.commands._repo import editor_from, fail, open_content_repo
 
@@ -24,5 +24,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc), 3)
     finally:
         repo.close()
-    print(result.message)
+    from tui.commands import safe_text
+    from tui.commands._desk import share_desk_state
+
+    print(safe_text(result.message))  # it can name a colleague's headline
+    if result.ok:
+        print(safe_text(share_desk_state(repo.root, config)))
     return 0 if result.ok else 3
