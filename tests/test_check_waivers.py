@@ -42,6 +42,9 @@ def test_waive_publish_reopen_and_check(repo: ContentRepo) -> None:
     waived = [f for f in result.findings if f.waiver is not None]
     assert [f.check for f in waived] == ["tone.caps"]
     assert trailer_counts(result.findings).text().endswith(", 1 waived")
+    # The commit's own Checks: trailer counts the waiver, as a reviewer reads it in git.
+    trailer = git(repo.root, "log", "-1", "--format=%(trailers:key=Checks,valueonly)").strip()
+    assert trailer.endswith(", 1 waived"), trailer
     repo.close()
 
     # Restart: a fresh handle reads the story back from the repo, waiver and all.

@@ -62,22 +62,35 @@ def id_findings(briefing: Briefing, path: Path) -> list[Finding]:
     return []
 
 
-def published_stories(root: Path, profile: Profile) -> list[PublishedStory]:
-    """The published stories of a content repo: the repo's own story index (``ContentRepo.published``).
+class PublishedNeighbours:
+    """The published stories the repository checks need, per story, for one content repo root.
 
-    This is the one place the checks ask for them. A folder that is not a git
-    repository (a plain copy, a CI artefact) is read file by file instead.
+    This is the one place the checks ask for them. In a git repository they
+    come from the repo's own index (``ContentRepo.relevant``), so checking one
+    story never reads every story; a folder that is not a git repository (a
+    plain copy, a CI artefact) is read file by file, once.
     """
-    from stories.repo import ContentRepo, RepoError
 
-    try:
-        repo = ContentRepo.open(root)
-    except RepoError:
-        return _scan(root, profile)
-    try:
-        return repo.published()
-    finally:
-        repo.close()
+    def __init__(self, root: Path, profile: Profile) -> None:
+        from stories.repo import ContentRepo, RepoError
+
+        self._scanned: list[PublishedStory] | None = None
+        try:
+            self._repo: ContentRepo | None = ContentRepo.open(root)
+        except RepoError:
+            self._repo = None
+            self._scanned = _scan(root, profile)
+
+    def of(self, briefing: Briefing) -> list[PublishedStory]:
+        """Those with the same source, and the related ones."""
+        if self._repo is not None:
+            return self._repo.relevant(briefing)
+        return relevant(self._scanned or [], briefing)
+
+    def close(self) -> None:
+        """Stop the repo's git helpers."""
+        if self._repo is not None:
+            self._repo.close()
 
 
 def _scan(root: Path, profile: Profile) -> list[PublishedStory]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from stories.checks import CHECK_IDS, Finding, counts
+from stories.checks import Finding, trailer_counts
 from stories.model import Briefing
 from stories.repo.identity import Editor
 
@@ -47,16 +47,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def checks_passed(findings: Sequence[Finding]) -> int:
-    """How many checks ran without a finding (all known check ids minus the ones that fired)."""
-    fired = {f.check for f in findings if f.severity in ("error", "warning")}
-    return len(set(CHECK_IDS) - fired)
-
-
 def render(action: str, story: Briefing, findings: Sequence[Finding], editor: Editor) -> str:
     """``Publish: <headline>`` (``Revise:`` for a revision) and trailers git reads with ``%(trailers)``."""
     verb = "Revise" if action == "revise" else "Publish"
-    _, warnings, _ = counts(findings)
     url = story.source.url if story.source else ""
     lines = [f"{verb}: {_one_line(story.headline)}", ""]
     if story.source and story.source.name:
@@ -64,7 +57,7 @@ def render(action: str, story: Briefing, findings: Sequence[Finding], editor: Ed
     lines += [
         f"Story-Id: {story.id}",
         f"Source-URL: {_one_line(url) or '(none)'}",
-        f"Checks: {checks_passed(findings)} passed, {plural(warnings, 'warning')}",
+        f"Checks: {trailer_counts(findings).text()}",
         f"Editor: {_one_line(editor.name)} <{_one_line(editor.email)}>",
     ]
     return "\n".join(lines) + "\n"

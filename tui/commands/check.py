@@ -59,11 +59,11 @@ def _story_files(folder: Path) -> list[Path]:
 
 
 class _Repos:
-    """Per content repo root: the profile, and the published stories (read once)."""
+    """Per content repo root: the profile, and where its published stories are looked up (opened once)."""
 
     def __init__(self) -> None:
         self.profiles: dict[Path | None, Any] = {}
-        self.published: dict[Path, list[Any]] = {}
+        self.neighbours: dict[Path, Any] = {}
 
     def profile(self, root: Path | None) -> Any:
         from stories.profile import load_profile
@@ -72,12 +72,17 @@ class _Repos:
             self.profiles[root] = load_profile(root)
         return self.profiles[root]
 
-    def published_in(self, root: Path) -> list[Any]:
-        from stories.checks.story_file import published_stories
+    def published_for(self, root: Path, briefing: Any) -> list[Any]:
+        """The published stories the repository checks need for this briefing."""
+        from stories.checks.story_file import PublishedNeighbours
 
-        if root not in self.published:
-            self.published[root] = published_stories(root, self.profile(root))
-        return self.published[root]
+        if root not in self.neighbours:
+            self.neighbours[root] = PublishedNeighbours(root, self.profile(root))
+        return self.neighbours[root].of(briefing)
+
+    def close(self) -> None:
+        for neighbours in self.neighbours.values():
+            neighbours.close()
 
 
 def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None) -> Report | Problem:
@@ -108,7 +113,7 @@ def check_file(path: Path, shown: str, repos: _Repos, fallback_root: Path | None
     except StoryFileError as exc:
         return Problem(shown, exc.line, exc.problem)
 
-    published = repos.published_in(root) if root is not None else None
+    published = repos.published_for(root, briefing) if root is not None else None
     result = check_story(briefing, path, root, profile, published)
     lines = StoryLines(text)
     report = Report(shown, briefing.id)
@@ -128,16 +133,19 @@ def run(args: argparse.Namespace) -> int:
         fallback = Path(args.repo).expanduser()
     repos = _Repos()
     results: list[Report | Problem] = []
-    for name in args.paths:
-        path = Path(name)
-        if path.is_dir():
-            files = _story_files(path)
-            for file in files:
-                results.append(check_file(file, str(file), repos, fallback))
-        elif path.exists():  # a pipe or a device too: check_file says it is skipped, never waits on it
-            results.append(check_file(path, name, repos, fallback))
-        else:
-            results.append(Problem(name, None, "no such file or folder"))
+    try:
+        for name in args.paths:
+            path = Path(name)
+            if path.is_dir():
+                files = _story_files(path)
+                for file in files:
+                    results.append(check_file(file, str(file), repos, fallback))
+            elif path.exists():  # a pipe or a device too: check_file says it is skipped, never waits on it
+                results.append(check_file(path, name, repos, fallback))
+            else:
+                results.append(Problem(name, None, "no such file or folder"))
+    finally:
+        repos.close()
 
     reports = [r for r in results if isinstance(r, Report)]
     problems = [r for r in results if isinstance(r, Problem)]
