@@ -23,6 +23,10 @@ COMMANDS = (
     "sync",
     "import-opml",
     "export-opml",
+    "claim",
+    "release",
+    "dismiss",
+    "restore",
 )
 
 

@@ -45,29 +45,60 @@ def find_source_text(story_path, briefing, repo, explicit=None) -> tuple[str | N
     return None, ""
 
 
+def draft_from_file(path, briefing, source_text: str | None, drafts):
+    """The story file as a Draft: a saved draft keeps its queue item (and, in the drafts folder, its key)."""
+    from pathlib import Path
+
+    from stories.codec import StoryFileError
+    from stories.drafts import Draft
+
+    path = Path(path)
+    try:
+        saved = drafts.loads(path.read_text("utf-8"), str(path))
+    except (StoryFileError, OSError, UnicodeDecodeError):
+        saved = None
+    item_id = saved.item_id if saved is not None else ""
+    # Only the drafts folder's own file is deleted once published; a copy elsewhere is the editor's.
+    in_folder = saved is not None and path.resolve().parent == drafts.folder.resolve()
+    return Draft(key=saved.key if in_folder else "", briefing=briefing, source_text=source_text or "", item_id=item_id)
+
+
 def run(args: argparse.Namespace) -> int:
     """0 published (or unchanged), 1 refused by the checks, 2 anything else."""
     from stories.codec import StoryFileError, read_story
-    from stories.repo import PublishRefused, RepoError
-    from tui.commands._repo import editor_from, fail, open_content_repo
+    from stories.desk import DeskError, Refused
+    from stories.queue import QueueStore
+    from tui import locations
+    from tui.commands import open_queue
+    from tui.commands._desk import build_desk
+    from tui.commands._repo import fail, open_content_repo
 
     repo, config = open_content_repo(args)
     try:
         briefing = read_story(args.story, repo.profile)
         source_text, origin = find_source_text(args.story, briefing, repo, args.source_text)
     except StoryFileError as exc:
+        repo.close()
         return fail(str(exc))
     except OSError as exc:
+        repo.close()
         return fail(f"{exc.filename}: cannot be read: {exc.strerror or exc}")
     try:
-        result = repo.publish(briefing, source_text, editor_from(config), allow_warnings=not args.strict)
-    except PublishRefused as exc:
-        print(f"briefdesk: {exc}")
-        return 1
-    except RepoError as exc:
-        return fail(str(exc))
+        # No queue yet (a CI runner, say): nothing to mark, and no database is made for it.
+        path = locations.queue_db()
+        with open_queue(path) if path.exists() else QueueStore(":memory:") as queue:
+            desk = build_desk(repo, queue, locations.drafts_dir(), config)
+            draft = draft_from_file(args.story, briefing, source_text, desk.drafts)
+            try:
+                published = desk.publish(draft, allow_warnings=not args.strict)
+            except Refused as exc:
+                print(f"briefdesk: {exc}")
+                return 1
+            except DeskError as exc:
+                return fail(str(exc).removeprefix("Publishing failed: "))
     finally:
         repo.close()
+    result = published.result
     for finding in result.findings:
         if finding.severity == "warning":
             print(f"warning: {finding.section}: {finding.message} ({finding.check})")
@@ -76,11 +107,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"Unchanged: {result.path} already says this; no commit")
     else:
         verb = "Published" if result.action == "publish" else "Revised"
-        print(f"{verb} {briefing.headline} as {result.commit[:8]}{where}: {result.path}")
+        print(f"{verb} {briefing.headline} as {(result.commit or '')[:8]}{where}: {result.path}")
         if source_text is None:
             print("note: no source text was found, so no snapshot was stored (use --source-text FILE)")
         elif origin:
             print(f"source text from {origin}")
+    if published.item is not None:
+        print(f"queue item {published.item.id[:10]} is now published")
     for note in result.notes:
         print(f"note: {note}")
     return 0
