@@ -155,8 +155,6 @@ class Desk:
         except KeyError:
             raise ItemMissing(item_id) from None
         except StateChanged as exc:
-            if exc.item.state in WORKING and not force:
-                raise ItemMoved(exc.item, "claim it (use --force to take it over)") from None
             raise ItemMoved(exc.item, "claim it") from None
 
     def release(self, item_id: str) -> SourceItem:

@@ -9,16 +9,30 @@ from collections.abc import Iterator
 from stories.desk import Desk
 
 
-def build_desk(repo, queue, drafts_dir, config, profile=None) -> Desk:
-    """The Desk for this editor: the same one the app gets (identity from the config, else git)."""
+def build_desk(repo, queue, drafts_dir, config, profile=None, problems: list[str] | None = None) -> Desk:
+    """The Desk for this editor, the same for the app and every command (identity from the config, else git).
+
+    A desk.toml that cannot be read leaves the house format in charge; what
+    was wrong is added to ``problems`` for the editor to be told.
+    """
     from stories.drafts import DraftStore
     from stories.profile import load_profile
     from stories.repo import Editor
-    from tui.commands.app import known_identity
+    from tui.app import git_identity
 
+    if profile is None and repo is not None:
+        try:
+            profile = repo.profile
+        except Exception as exc:  # a broken desk.toml: say so and carry on with the house format
+            if problems is not None:
+                problems.append(str(exc))
     if profile is None:
-        profile = repo.profile if repo is not None else load_profile(None)
-    name, email = known_identity(config)
+        profile = load_profile(None)
+    name = getattr(config, "editor_name", "") or ""
+    email = getattr(config, "editor_email", "") or ""
+    if not name or not email:
+        git_name, git_email = git_identity(getattr(repo, "root", None))
+        name, email = name or git_name, email or git_email
     editor = Editor(name, email) if name and email else None
     return Desk(repo, queue, DraftStore(drafts_dir, profile), profile, name or "editor", editor)
 
@@ -41,13 +55,16 @@ def queue_desk(args: argparse.Namespace) -> Iterator[Desk]:
 def item_step(args: argparse.Namespace, step: str, done: str) -> int:
     """Run one queue step (``Desk.<step>(item_id)``) and say what happened; 2 with the reason when it cannot."""
     from stories.clean import clean_line
-    from stories.desk import DeskError
+    from stories.desk import WORKING, DeskError, ItemMoved
     from stories.queue import QueueError
     from tui.commands import CommandError
 
     with queue_desk(args) as desk:
         try:
             item = getattr(desk, step)(args.id, **_extra(args, step))
+        except ItemMoved as exc:
+            hint = " Use --force to take it over." if step == "claim" and exc.item.state in WORKING else ""
+            raise CommandError(clean_line(str(exc), 400) + hint) from None
         except (DeskError, QueueError) as exc:
             raise CommandError(clean_line(str(exc), 400)) from None
     who = f" by {clean_line(item.claimed_by, 60)}" if item.state == "claimed" and item.claimed_by else ""

@@ -65,14 +65,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"briefdesk: {exc}", file=sys.stderr)
         return 1
 
+    from stories.queue import QueueError, QueueStore
     from tui.app import BriefDeskApp
+    from tui.commands._desk import build_desk
 
-    app = BriefDeskApp(
-        repo=repo,
-        queue_path=locations.queue_db(),
-        drafts_dir=locations.drafts_dir(),
-        config=config,
-        started=STARTED,
-    )
+    problems: list[str] = []
+    try:
+        desk = build_desk(repo, QueueStore(locations.queue_db()), locations.drafts_dir(), config, problems=problems)
+    except QueueError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    app = BriefDeskApp(desk=desk, config=config, started=STARTED, problems=problems)
     app.run()
     return app.return_code or 0
