@@ -75,6 +75,7 @@ class BriefDeskApp(App[None]):
         self.first_frame: float | None = None
         self._sources = list(sources) if sources is not None else None
         self.published: list[PublishedStory] | None = None
+        self._themes_ready = False  # until on_mount: a theme set while starting is not the editor's choice
 
     # -- start ----------------------------------------------------------------
 
@@ -111,7 +112,7 @@ class BriefDeskApp(App[None]):
 
     def watch_theme(self, theme: str) -> None:
         # Remember a theme chosen from the palette, keeping the config's comments.
-        if not getattr(self, "_themes_ready", False) or self.demo:
+        if not self._themes_ready or self.demo:
             return
         if self.config.path is not None and theme and theme != self.config.theme:
             from tui.config import set_config_value

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from collections.abc import Iterator
+from pathlib import Path
 
 from stories.desk import Desk
+from stories.profile import Profile
+from stories.queue import QueueStore, SourceItem
+from stories.repo import ContentRepo
+from tui.config import Config
 
 
-def build_desk(repo, queue, drafts_dir, config, profile=None, problems: list[str] | None = None) -> Desk:
+def build_desk(
+    repo: ContentRepo | None,
+    queue: QueueStore,
+    drafts_dir: Path | str,
+    config: Config,
+    profile: Profile | None = None,
+    problems: list[str] | None = None,
+) -> Desk:
     """The Desk for this editor, the same for the app and every command (identity from the config, else git).
 
     A desk.toml that cannot be read leaves the house format in charge; what
@@ -28,10 +40,9 @@ def build_desk(repo, queue, drafts_dir, config, profile=None, problems: list[str
                 problems.append(str(exc))
     if profile is None:
         profile = load_profile(None)
-    name = getattr(config, "editor_name", "") or ""
-    email = getattr(config, "editor_email", "") or ""
+    name, email = config.editor_name.strip(), config.editor_email.strip()
     if not name or not email:
-        git_name, git_email = git_identity(getattr(repo, "root", None))
+        git_name, git_email = git_identity(repo.root if repo is not None else None)
         name, email = name or git_name, email or git_email
     editor = Editor(name, email) if name and email else None
     return Desk(repo, queue, DraftStore(drafts_dir, profile), profile, name or "editor", editor)
@@ -52,8 +63,8 @@ def queue_desk(args: argparse.Namespace) -> Iterator[Desk]:
         yield build_desk(None, store, locations.drafts_dir(), config)
 
 
-def item_step(args: argparse.Namespace, step: str, done: str) -> int:
-    """Run one queue step (``Desk.<step>(item_id)``) and say what happened; 2 with the reason when it cannot."""
+def item_step(args: argparse.Namespace, step: Callable[[Desk], SourceItem], done: str, claiming: bool = False) -> int:
+    """Run one queue step on the Desk and say what happened; 2 with the reason when it cannot be done."""
     from stories.clean import clean_line
     from stories.desk import WORKING, DeskError, ItemMoved
     from stories.queue import QueueError
@@ -61,20 +72,12 @@ def item_step(args: argparse.Namespace, step: str, done: str) -> int:
 
     with queue_desk(args) as desk:
         try:
-            item = getattr(desk, step)(args.id, **_extra(args, step))
+            item = step(desk)
         except ItemMoved as exc:
-            hint = " Use --force to take it over." if step == "claim" and exc.item.state in WORKING else ""
+            hint = " Use --force to take it over." if claiming and exc.item.state in WORKING else ""
             raise CommandError(clean_line(str(exc), 400) + hint) from None
         except (DeskError, QueueError) as exc:
             raise CommandError(clean_line(str(exc), 400)) from None
     who = f" by {clean_line(item.claimed_by, 60)}" if item.state == "claimed" and item.claimed_by else ""
     print(f"{done}: {clean_line(item.title, 160) or item.id} (now {item.state}{who})")
     return 0
-
-
-def _extra(args: argparse.Namespace, step: str) -> dict[str, object]:
-    if step == "claim":
-        return {"force": bool(getattr(args, "force", False))}
-    if step == "dismiss":
-        return {"reason": args.reason}
-    return {}

@@ -17,4 +17,4 @@ def run(args: argparse.Namespace) -> int:
     """0 claimed; 2 with the reason when it cannot be (missing, dismissed, published, someone else's)."""
     from tui.commands._desk import item_step
 
-    return item_step(args, "claim", "Claimed")
+    return item_step(args, lambda desk: desk.claim(args.id, force=args.force), "Claimed", claiming=True)

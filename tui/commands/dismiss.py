@@ -17,4 +17,4 @@ def run(args: argparse.Namespace) -> int:
     """0 dismissed; 2 with the reason when it cannot be (empty reason, missing, published)."""
     from tui.commands._desk import item_step
 
-    return item_step(args, "dismiss", "Dismissed")
+    return item_step(args, lambda desk: desk.dismiss(args.id, args.reason), "Dismissed")

@@ -16,4 +16,4 @@ def run(args: argparse.Namespace) -> int:
     """0 released; 2 with the reason when the item is not claimed."""
     from tui.commands._desk import item_step
 
-    return item_step(args, "release", "Released")
+    return item_step(args, lambda desk: desk.release(args.id), "Released")

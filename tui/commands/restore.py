@@ -16,4 +16,4 @@ def run(args: argparse.Namespace) -> int:
     """0 restored; 2 with the reason when the item is not dismissed."""
     from tui.commands._desk import item_step
 
-    return item_step(args, "restore", "Restored")
+    return item_step(args, lambda desk: desk.restore(args.id), "Restored")
