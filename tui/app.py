@@ -194,17 +194,3 @@ class BriefDeskApp(App[None]):
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))
         yield SystemCommand("Help", "The keys that work here (F1)", self.action_help)
-
-
-def git_identity(root: Path | None) -> tuple[str, str]:
-    """The user.name and user.email git would use (empty when unset)."""
-    import subprocess
-
-    values = []
-    for key in ("user.name", "user.email"):
-        try:
-            out = subprocess.run(["git", "config", key], cwd=root or None, capture_output=True, text=True, timeout=5)
-            values.append(out.stdout.strip())
-        except (OSError, subprocess.SubprocessError):
-            values.append("")
-    return values[0], values[1]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from stories.checks.finding import Finding
 from stories.desk import Published
-from stories.fetch import FetchSummary
 from stories.index import PublishedStory
 from stories.queue import SourceItem
 from stories.repo import RepoStatus, SyncResult
+
+if TYPE_CHECKING:  # the fetch machinery (HTTP, parsing) loads with the first fetch, not at start-up
+    from stories.fetch import FetchSummary
 
 
 @dataclass
@@ -93,6 +96,14 @@ class PublishedLoaded(Message):
     """The published-story index was read (the repository checks use it)."""
 
     stories: list[PublishedStory]
+
+
+@dataclass
+class QueueListed(Message):
+    """The whole listing for a filter arrived (the first screenful was shown before it)."""
+
+    listing: int
+    item_ids: list[str]
 
 
 @dataclass

@@ -30,7 +30,6 @@ def build_desk(
     from stories.drafts import DraftStore
     from stories.profile import load_profile
     from stories.repo import Editor
-    from tui.app import git_identity
 
     if profile is None and repo is not None:
         try:
@@ -46,6 +45,20 @@ def build_desk(
         name, email = name or git_name, email or git_email
     editor = Editor(name, email) if name and email else None
     return Desk(repo, queue, DraftStore(drafts_dir, profile), profile, name or "editor", editor)
+
+
+def git_identity(root: Path | None) -> tuple[str, str]:
+    """The user.name and user.email git would use (empty when unset)."""
+    import subprocess
+
+    values = []
+    for key in ("user.name", "user.email"):
+        try:
+            out = subprocess.run(["git", "config", key], cwd=root or None, capture_output=True, text=True, timeout=5)
+            values.append(out.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            values.append("")
+    return values[0], values[1]
 
 
 @contextmanager

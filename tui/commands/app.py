@@ -21,7 +21,7 @@ FIRST_COMMIT_IDENTITY = ("Briefing Desk", "briefdesk@localhost")
 
 def known_identity(config=None) -> tuple[str, str]:
     """The editor's name and email from the config, else from git; empty strings when unset."""
-    from tui.app import git_identity
+    from tui.commands._desk import git_identity
 
     name = getattr(config, "editor_name", "") or ""
     email = getattr(config, "editor_email", "") or ""

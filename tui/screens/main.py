@@ -28,7 +28,6 @@ from textual.worker import get_current_worker
 from stories.checks.finding import Finding
 from stories.desk import Desk, DeskError, Published, Refused, StoryMissing
 from stories.drafts import Draft
-from stories.fetch import FetchProgress
 from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
 from tui.messages import (
@@ -50,6 +49,7 @@ from tui.widgets.queue import DRAFT_PREFIX, ITEM_PREFIX, QueuePane
 from tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
+    from stories.fetch import FetchProgress
     from tui.app import BriefDeskApp
 
 SETTLE_SECONDS = 0.3
@@ -212,8 +212,6 @@ class MainScreen(Screen[None]):
         drafts = app.drafts.list()
         self.queue_pane.reload(drafts)
         self.status.set(branch="", online=None)  # unknown until a fetch or sync tries the network
-        self.refresh_repo_status()
-        self._load_published()
         problems = app.drafts.problems()
         if problems:
             app.notify("Some drafts could not be read:\n" + "\n".join(problems[:3]), title="Drafts", severity="warning", markup=False)
@@ -224,7 +222,13 @@ class MainScreen(Screen[None]):
                 app.notify(f"{len(drafts)} unfinished drafts are listed at the top of the queue.", title="Drafts")
         else:
             self.queue_pane.option_list.focus()
-        self.call_after_refresh(app.first_frame_drawn)
+        self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        # The repo's status and index are read once the queue is on screen, so they never delay it.
+        self.deskapp.first_frame_drawn()
+        self.refresh_repo_status()
+        self._load_published()
 
     @work(thread=True, exclusive=True, group="published", exit_on_error=False)
     def _load_published(self) -> None:

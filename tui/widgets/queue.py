@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -28,6 +28,7 @@ from textual.widgets import Input, Static
 
 from stories.drafts import Draft
 from stories.queue import QueueError, QueueStore, SourceItem
+from tui.messages import QueueListed
 
 STATE_MARKS = {
     "new": ("●", "$accent"),
@@ -82,6 +83,47 @@ SEPARATOR = ""
 
 WINDOW = 200
 """Rows fetched from the queue at once around the ones on screen."""
+
+FIRST_ROWS = 150
+"""Rows listed before the first frame (more than any screen shows); the rest follow right after it."""
+
+
+class _Rows(Sequence[str]):
+    """The row keys: the drafts, a rule, then the items; made without a list of 100,000 strings."""
+
+    def __init__(self, drafts: Sequence[str] = (), item_ids: list[str] | None = None) -> None:
+        self.drafts = [DRAFT_PREFIX + key for key in drafts]
+        self.ids = item_ids if item_ids is not None else []
+        self.offset = len(self.drafts) + (1 if self.drafts and self.ids else 0)
+
+    def __len__(self) -> int:
+        return self.offset + len(self.ids)
+
+    def __getitem__(self, n: int) -> str:  # type: ignore[override]
+        if n < 0:
+            n += len(self)
+        if n < len(self.drafts):
+            return self.drafts[n]
+        if n < self.offset:
+            return SEPARATOR
+        return ITEM_PREFIX + self.ids[n - self.offset]
+
+    @property
+    def selectable(self) -> int:
+        """How many rows are drafts or items (not the rule)."""
+        return len(self.drafts) + len(self.ids)
+
+    def index_of(self, key: str) -> int | None:
+        """The row of a key, or None; the item map is built on the first look-up only."""
+        if key.startswith(DRAFT_PREFIX):
+            return self.drafts.index(key) if key in self.drafts else None
+        if not key.startswith(ITEM_PREFIX):
+            return None
+        try:
+            # A scan in C from the top, where the cursor nearly always is; no map of every id.
+            return self.offset + self.ids.index(key[len(ITEM_PREFIX) :])
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -157,40 +199,35 @@ class QueueList(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._load = load
         self._now = now
-        self._keys: list[str] = []
-        self._index: dict[str, int] = {}
+        self._keys = _Rows()
         self._drafts: dict[str, Draft] = {}
         self._items: dict[str, SourceItem] = {}
 
     # -- rows ------------------------------------------------------------------
 
-    def set_rows(self, drafts: Sequence[Draft], item_ids: Sequence[str], keep: str | None = None) -> None:
+    def set_rows(self, drafts: Sequence[Draft], item_ids: list[str], keep: str | None = None) -> None:
         """Show these drafts (first, then a rule) and these items; the cursor stays on ``keep`` when it is shown."""
-        keys = [DRAFT_PREFIX + d.key for d in drafts]
-        if drafts and item_ids:
-            keys.append(SEPARATOR)
-        keys.extend(ITEM_PREFIX + item_id for item_id in item_ids)
+        keys = _Rows([d.key for d in drafts], item_ids)
         self._keys = keys
-        self._index = {key: n for n, key in enumerate(keys) if key}
         self._drafts = {d.key: d for d in drafts}
         self.virtual_size = Size(self.scrollable_content_region.width, len(keys))
-        index = self._index.get(keep or "", 0 if keys else None)
-        if index is not None and keys[index] == SEPARATOR:
-            index += 1
+        index = keys.index_of(keep) if keep else None
+        if index is None and keys:
+            index = 0
         self.highlighted = index
         self.refresh()
 
     def forget(self, item_id: str) -> None:
         """Drop an item's cached row so it is read again (its state changed)."""
         self._items.pop(item_id, None)
-        index = self._index.get(ITEM_PREFIX + item_id)
+        index = self._keys.index_of(ITEM_PREFIX + item_id)
         if index is not None:
             self.refresh_line(index - self.scroll_offset.y)
 
     def remember(self, item: SourceItem) -> None:
         """Show an item as given (fresh from the queue) without reading it again."""
         self._items[item.id] = item
-        index = self._index.get(ITEM_PREFIX + item.id)
+        index = self._keys.index_of(ITEM_PREFIX + item.id)
         if index is not None:
             self.refresh_line(index - self.scroll_offset.y)
 
@@ -203,7 +240,7 @@ class QueueList(ScrollView, can_focus=True):
     @property
     def option_count(self) -> int:
         """How many rows are selectable (drafts and items)."""
-        return len(self._index)
+        return self._keys.selectable
 
     @property
     def highlighted_id(self) -> str | None:
@@ -214,7 +251,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def index_of(self, option_id: str) -> int | None:
         """The row index of a key, or None if it is not shown."""
-        return self._index.get(option_id)
+        return self._keys.index_of(option_id)
 
     @property
     def options(self) -> list[QueueRow]:
@@ -223,7 +260,8 @@ class QueueList(ScrollView, can_focus=True):
         return [QueueRow(key, self._prompt(key)) for key in self._keys if key]
 
     def _fetch(self, rows: range) -> None:
-        missing = [self._keys[n][len(ITEM_PREFIX) :] for n in rows if self._keys[n].startswith(ITEM_PREFIX) and self._keys[n][len(ITEM_PREFIX) :] not in self._items]
+        ids, offset = self._keys.ids, self._keys.offset
+        missing = [ids[n - offset] for n in rows if n >= offset and ids[n - offset] not in self._items]
         if missing:
             self._items.update(self._load(missing))
 
@@ -354,6 +392,7 @@ class QueuePane(Vertical):
         self._ids: list[str] = []
         self._drafts: list[Draft] = []
         self._filter = ""
+        self._listing = 0  # counts listings, so a late "rest of the list" for an old filter is dropped
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter the queue", id="queue-filter", compact=True)
@@ -371,12 +410,32 @@ class QueuePane(Vertical):
         """List the queue again through the core's filter (dismissed items are not shown), and the drafts."""
         if drafts is not None:
             self._drafts = list(drafts)
+        self._listing += 1
+        # What a screen shows first, then the rest once it is drawn: the first
+        # rows cost the same for 100 items or 100,000.
         try:
-            self._ids = self.queue.item_ids(text=self._filter, hide=("dismissed",))
+            self._ids = self.queue.item_ids(text=self._filter, hide=("dismissed",), limit=FIRST_ROWS)
         except QueueError as exc:
             self._ids = []
             self.app.notify(str(exc), title="Queue", severity="error", markup=False, timeout=12)
         self._show_rows()
+        if len(self._ids) >= FIRST_ROWS:
+            self._list_rest(self._listing, self._filter)
+
+    @work(thread=True, exclusive=True, group="queue-listing", exit_on_error=False)
+    def _list_rest(self, listing: int, text: str) -> None:
+        try:
+            ids = self.queue.item_ids(text=text, hide=("dismissed",))
+        except QueueError:
+            return  # the first rows are shown; the damage was reported when they were listed, or will be
+        self.post_message(QueueListed(listing, ids))
+
+    @on(QueueListed)
+    def _listed(self, event: QueueListed) -> None:
+        event.stop()
+        if event.listing == self._listing:  # not a late answer for an older filter
+            self._ids = event.item_ids
+            self._show_rows()
 
     def set_drafts(self, drafts: Sequence[Draft]) -> None:
         """Replace the unfinished-drafts group at the top of the list."""
