@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from stories.checks import run_checks
 from stories.checks.finding import Finding
 from stories.drafts import Draft, DraftStore, new_briefing
 from stories.ids import unique_id
@@ -144,6 +143,8 @@ class Desk:
 
     def check(self, briefing: Briefing, source_text: str, published: Sequence[PublishedStory] | None) -> list[Finding]:
         """Every finding for a briefing, as the publish step will see them."""
+        from stories.checks import run_checks  # the check families load with the first check, not at start-up
+
         return run_checks(briefing, source_text or None, self.profile, published)
 
     # -- queue states -------------------------------------------------------

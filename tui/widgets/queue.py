@@ -420,7 +420,8 @@ class QueuePane(Vertical):
             self.app.notify(str(exc), title="Queue", severity="error", markup=False, timeout=12)
         self._show_rows()
         if len(self._ids) >= FIRST_ROWS:
-            self._list_rest(self._listing, self._filter)
+            # Started once these rows are drawn, so the long listing never competes with them.
+            self.call_after_refresh(self._list_rest, self._listing, self._filter)
 
     @work(thread=True, exclusive=True, group="queue-listing", exit_on_error=False)
     def _list_rest(self, listing: int, text: str) -> None:
