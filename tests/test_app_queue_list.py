@@ -53,11 +53,20 @@ def test_keys_walk_a_long_queue_and_only_rows_on_screen_are_read(tmp_path: Path)
             await pilot.press("home", "down", "down", "pagedown")
             await pilot.pause()
             assert queue.highlighted is not None and queue.highlighted > 2
+            # Dismissing the row with the cursor leaves the cursor where it was, on the next item.
+            row = queue.highlighted
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press(*"not our beat", "enter")
+            await settle(pilot)
+            assert queue.highlighted == row and queue.highlighted_id == ITEM_PREFIX + app.queue.item_ids(hide=("dismissed",))[row]
+            assert app.screen.queue_pane.shown_count == COUNT - 1
             # A filter matching more rows than the first screenful lists all of them once the rest arrives.
             await pilot.press("slash", *"garden")
             await settle(pilot)
-            assert COUNT // 2 > FIRST_ROWS
-            assert app.screen.queue_pane.shown_count == COUNT // 2
+            gardens = [t for t in titles if "Garden" in t]
+            assert len(gardens) - 1 > FIRST_ROWS
+            assert app.screen.queue_pane.shown_count >= len(gardens) - 1  # all of them, less the one dismissed if it was one
             assert all("Garden" in row.prompt.plain for row in queue.options)
 
     asyncio.run(scenario())

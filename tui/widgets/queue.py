@@ -205,15 +205,22 @@ class QueueList(ScrollView, can_focus=True):
 
     # -- rows ------------------------------------------------------------------
 
-    def set_rows(self, drafts: Sequence[Draft], item_ids: list[str], keep: str | None = None) -> None:
-        """Show these drafts (first, then a rule) and these items; the cursor stays on ``keep`` when it is shown."""
+    def set_rows(self, drafts: Sequence[Draft], item_ids: list[str], keep: str | None = None, stay: bool = False) -> None:
+        """Show these drafts (first, then a rule) and these items; the cursor stays on ``keep`` when it is shown.
+
+        With ``stay``, a cursor whose row went keeps its place instead of going to the top.
+        """
+        before = self.highlighted
         keys = _Rows([d.key for d in drafts], item_ids)
         self._keys = keys
         self._drafts = {d.key: d for d in drafts}
         self.virtual_size = Size(self.scrollable_content_region.width, len(keys))
         index = keys.index_of(keep) if keep else None
         if index is None and keys:
-            index = 0
+            # The row with the cursor went (dismissed): the cursor keeps its place, not the top.
+            index = min(before, len(keys) - 1) if stay and before is not None else 0
+            if keys[index] == SEPARATOR:
+                index += 1
         self.highlighted = index
         self.refresh()
 
@@ -448,7 +455,7 @@ class QueuePane(Vertical):
         if item.state == "dismissed":
             if item.id in self._ids:
                 self._ids.remove(item.id)
-                self._show_rows()
+                self._show_rows(stay=True)
             return
         self.option_list.remember(item)
 
@@ -465,11 +472,11 @@ class QueuePane(Vertical):
     def shown_count(self) -> int:
         return self.option_list.option_count
 
-    def _show_rows(self) -> None:
+    def _show_rows(self, stay: bool = False) -> None:
         option_list = self.option_list
         words = self._filter.casefold().split()
         drafts = [d for d in self._drafts if all(word in d.title.casefold() for word in words)]
-        option_list.set_rows(drafts, self._ids, keep=option_list.highlighted_id)
+        option_list.set_rows(drafts, self._ids, keep=option_list.highlighted_id, stay=stay)
         if not option_list.option_count:
             if words:
                 self.show_source(Content(f"Nothing in the queue matches {self._filter.strip()!r}."))
