@@ -166,7 +166,8 @@ def _explain(path: Path | str, exc: sqlite3.DatabaseError) -> str:
         # Nothing is wrong with the queue itself: moving it aside would throw it away.
         return f"{path}: the queue database is read-only here ({text}); give this user write permission on the file and its folder"
     if "unable to open" in text:
-        return f"{path}: the queue database cannot be opened ({text}); check that its folder exists and can be written"
+        # SQLite says this of a read-only folder too (it cannot make the WAL files there).
+        return f"{path}: the queue database cannot be opened for writing ({text}); check that the file and its folder exist and are not read-only for this user"
     if "locked" in text or "busy" in text:
         return f"{path}: the queue database is busy in another program ({text}); try again in a moment"
     return f"{path}: not a usable queue database ({text}); move it aside and run `briefdesk fetch` to build a new one"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -170,18 +171,30 @@ def test_a_queue_with_damaged_interior_pages_gives_a_message_not_a_traceback(tmp
             store.items()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes read-only files anyway")
+def _read_only(paths: list[Path], on: bool) -> None:
+    # Root writes through file modes, but not through the immutable flag.
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: a read-only file cannot be made")
+        result = subprocess.run(["chattr", "+i" if on else "-i", *map(str, paths)], capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"this filesystem has no immutable flag: {result.stderr.strip()}")
+        return
+    for path in paths:
+        path.chmod((0o555 if path.is_dir() else 0o444) if on else (0o755 if path.is_dir() else 0o644))
+
+
 def test_a_read_only_queue_is_not_called_damaged(tmp_path: Path) -> None:
     demo_queue()
     folder = data_dir()
-    for path in folder.glob("desk.db*"):
-        path.chmod(0o444)
-    folder.chmod(0o555)
+    paths = [*sorted(folder.glob("desk.db*")), folder]
+    _read_only(paths, True)
     try:
         result = briefdesk("queue")
+        claimed = briefdesk("claim", "anything")
     finally:
-        folder.chmod(0o755)
-        for path in folder.glob("desk.db*"):
-            path.chmod(0o644)
-    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert "read-only" in result.stderr and "move it aside" not in result.stderr
+        _read_only(paths, False)
+    for run in (result, claimed):
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+        assert "move it aside" not in run.stderr and "not a usable queue database" not in run.stderr, run.stderr
+        assert "read-only" in run.stderr or "cannot be opened" in run.stderr, run.stderr
