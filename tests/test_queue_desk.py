@@ -198,3 +198,14 @@ def test_a_read_only_queue_is_not_called_damaged(tmp_path: Path) -> None:
         assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         assert "move it aside" not in run.stderr and "not a usable queue database" not in run.stderr, run.stderr
         assert "read-only" in run.stderr or "cannot be opened" in run.stderr, run.stderr
+
+
+def test_the_app_command_names_a_broken_queue_file_instead_of_starting(tmp_path: Path) -> None:
+    from stories.repo import ContentRepo
+
+    repo = ContentRepo.init(tmp_path / "content")
+    data_dir().mkdir(parents=True, exist_ok=True)
+    (data_dir() / "desk.db").write_bytes(b"SQLite format 3\x00" + b"\xa5" * 8000)
+    result = briefdesk("--repo", str(repo.root))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "not a usable queue database" in result.stderr and "move it aside" in result.stderr
