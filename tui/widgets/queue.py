@@ -84,6 +84,9 @@ SEPARATOR = ""
 WINDOW = 200
 """Rows fetched from the queue at once around the ones on screen."""
 
+CACHED_ROWS = 5_000
+"""Items kept in memory for drawing; beyond this the cache starts again from the rows in view."""
+
 FIRST_ROWS = 150
 """Rows listed before the first frame (more than any screen shows); the rest follow right after it."""
 
@@ -114,7 +117,7 @@ class _Rows(Sequence[str]):
         return len(self.drafts) + len(self.ids)
 
     def index_of(self, key: str) -> int | None:
-        """The row of a key, or None; the item map is built on the first look-up only."""
+        """The row of a key, or None."""
         if key.startswith(DRAFT_PREFIX):
             return self.drafts.index(key) if key in self.drafts else None
         if not key.startswith(ITEM_PREFIX):
@@ -269,8 +272,13 @@ class QueueList(ScrollView, can_focus=True):
     def _fetch(self, rows: range) -> None:
         ids, offset = self._keys.ids, self._keys.offset
         missing = [ids[n - offset] for n in rows if n >= offset and ids[n - offset] not in self._items]
-        if missing:
-            self._items.update(self._load(missing))
+        if not missing:
+            return
+        if len(self._items) + len(missing) > CACHED_ROWS and len(missing) < CACHED_ROWS:
+            # Scrolling through 100,000 rows must not keep 100,000 items: start again from what is in view.
+            self._items.clear()
+            missing = [ids[n - offset] for n in rows if n >= offset]
+        self._items.update(self._load(missing))
 
     def _prompt(self, key: str) -> Content:
         if key.startswith(DRAFT_PREFIX):
