@@ -39,6 +39,7 @@ pytestmark = pytest.mark.bench
 
 ITEMS = 10_000
 ROUNDS = 5
+TERMINAL_ROUNDS = 9  # a shared machine is noisy: more interleaved rounds, then the median
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = "volunteers river garden school library trees birds town council harvest park solar bikes clinic choir".split()
 
@@ -169,13 +170,13 @@ def test_start_in_a_terminal_with_10000_items_within_1_3x_a_bare_option_list(tmp
     _first_rows_on_screen(desk, first, env)  # warm the file cache and bytecode for both
     _first_rows_on_screen(bare, first, env)
     ours, theirs = [], []
-    for _ in range(ROUNDS):
+    for _ in range(TERMINAL_ROUNDS):
         ours.append(_first_rows_on_screen(desk, first, env))
         theirs.append(_first_rows_on_screen(bare, first, env))
     desk_ms, bare_ms = statistics.median(ours) * 1000, statistics.median(theirs) * 1000
     print(
         f"\nfirst queue rows in tmux 80x24, {ITEMS} items: desk {desk_ms:.0f} ms, bare OptionList {bare_ms:.0f} ms, "
-        f"ratio {desk_ms / bare_ms:.2f} (medians of {ROUNDS}, interleaved; desk {[round(t * 1000) for t in ours]}, "
+        f"ratio {desk_ms / bare_ms:.2f} (medians of {TERMINAL_ROUNDS}, interleaved; desk {[round(t * 1000) for t in ours]}, "
         f"bare {[round(t * 1000) for t in theirs]})"
     )
     assert desk_ms <= 1.3 * bare_ms
@@ -307,9 +308,11 @@ folder = Path(sys.argv[1])
 async def main():
     app = BriefDeskApp(repo=ContentRepo.open(folder / "content"), queue_path=folder / "desk.db", drafts_dir=folder / "drafts")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(200):  # the rest of the listing follows the first screenful
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            if app.screen.queue_pane.shown_count == 10000:
+                break
         assert app.screen.queue_pane.shown_count == 10000
         await pilot.press("pagedown", "pagedown", "end")
         await pilot.pause()

@@ -87,6 +87,9 @@ WINDOW = 200
 CACHED_ROWS = 5_000
 """Items kept in memory for drawing; beyond this the cache starts again from the rows in view."""
 
+REST_AFTER_START = 0.25
+"""Seconds after the first listing before the rest of a long queue is read (start-up only)."""
+
 FIRST_ROWS = 150
 """Rows listed before the first frame (more than any screen shows); the rest follow right after it."""
 
@@ -408,6 +411,7 @@ class QueuePane(Vertical):
         self._drafts: list[Draft] = []
         self._filter = ""
         self._listing = 0  # counts listings, so a late "rest of the list" for an old filter is dropped
+        self._started = False
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter the queue", id="queue-filter", compact=True)
@@ -435,8 +439,15 @@ class QueuePane(Vertical):
             self.app.notify(str(exc), title="Queue", severity="error", markup=False, timeout=12)
         self._show_rows()
         if len(self._ids) >= FIRST_ROWS:
-            # Started once these rows are drawn, so the long listing never competes with them.
-            self.call_after_refresh(self._list_rest, self._listing, self._filter)
+            listing, text = self._listing, self._filter
+            if self._started:
+                self.call_after_refresh(self._list_rest, listing, text)
+            else:
+                # At start-up the long listing waits until the first rows have reached the
+                # terminal: a worker busy building 100,000 ids would hold them back.
+                self._started = True
+                self.set_timer(REST_AFTER_START, lambda: self._list_rest(listing, text))
+        self._started = True
 
     @work(thread=True, exclusive=True, group="queue-listing", exit_on_error=False)
     def _list_rest(self, listing: int, text: str) -> None:
