@@ -17,7 +17,7 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,16 @@ BUSY_TIMEOUT_MS = 60_000
 
 class QueueError(Exception):
     """The queue database cannot be used (damaged, not a database, not writable), in plain words."""
+
+
+class StateChanged(Exception):
+    """An item is no longer in the state a change expected (another editor or app instance moved it)."""
+
+    def __init__(self, item: "SourceItem", expected: tuple[str, ...]) -> None:
+        self.item = item
+        self.expected = expected
+        who = f" by {item.claimed_by}" if item.state in ("claimed", "drafting") and item.claimed_by else ""
+        super().__init__(f"{item.title or item.id!r} was {item.state}{who} meanwhile")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +128,8 @@ CREATE TABLE IF NOT EXISTS bodies (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS items_canon ON items(canon) WHERE canon != '';
 CREATE INDEX IF NOT EXISTS items_sort ON items(sort_time DESC);
 CREATE INDEX IF NOT EXISTS items_state ON items(state);
+-- The queue's listing reads ids in order from this index alone (100,000 rows in ~40 ms).
+CREATE INDEX IF NOT EXISTS items_listing ON items(sort_time DESC, id, state);
 CREATE TABLE IF NOT EXISTS item_sources (
     item_id TEXT NOT NULL,
     source_url TEXT NOT NULL,
@@ -145,6 +157,20 @@ CREATE TABLE IF NOT EXISTS sources (
 """
 
 _ITEM_COLUMNS = "id, title, link, summary, published, guid, sources, category, format, feed_title, state, claimed_by, claimed_at, dismissed_reason, fetched_at"
+
+
+def _explain(path: Path | str, exc: sqlite3.DatabaseError) -> str:
+    """What is wrong with the queue file, and what to do, in an editor's words."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text or "attempt to write" in text:
+        # Nothing is wrong with the queue itself: moving it aside would throw it away.
+        return f"{path}: the queue database is read-only here ({text}); give this user write permission on the file and its folder"
+    if "unable to open" in text:
+        # SQLite says this of a read-only folder too (it cannot make the WAL files there).
+        return f"{path}: the queue database cannot be opened for writing ({text}); check that the file and its folder exist and are not read-only for this user"
+    if "locked" in text or "busy" in text:
+        return f"{path}: the queue database is busy in another program ({text}); try again in a moment"
+    return f"{path}: not a usable queue database ({text}); move it aside and run `briefdesk fetch` to build a new one"
 
 
 def _ts(value: float | None) -> datetime | None:
@@ -184,6 +210,39 @@ def _search_text(title: str, names: Iterable[str], category: str, feed_title: st
     return " ".join((title, *names, category, feed_title)).casefold()
 
 
+def _where(
+    text: str,
+    state: str | Iterable[str] | None,
+    source: str | None,
+    max_age: timedelta | float | None,
+    hide: Iterable[str],
+) -> tuple[str, list[Any]]:
+    # The one queue filter: the ``search`` column holds the title, source
+    # names, category and feed title, casefolded at ingest; the state is
+    # matched as a word too ("claimed", "published").
+    clauses: list[str] = []
+    params: list[Any] = []
+    for word in clean.clean_line(text, 200).casefold().split() if text else []:
+        clauses.append("instr(search || ' ' || state, ?) > 0")
+        params.append(word)
+    states = None if not state else ([state] if isinstance(state, str) else list(state))
+    if states:
+        clauses.append(f"state IN ({','.join('?' * len(states))})")
+        params.extend(states)
+    hidden = list(hide)
+    if hidden:
+        clauses.append(f"state NOT IN ({','.join('?' * len(hidden))})")
+        params.extend(hidden)
+    if source is not None:
+        clauses.append("id IN (SELECT item_id FROM item_sources WHERE source_url = ? OR source_name = ?)")
+        params.extend((source, source))
+    if max_age is not None:
+        seconds = max_age.total_seconds() if isinstance(max_age, timedelta) else float(max_age)
+        clauses.append("sort_time >= ?")
+        params.append(time.time() - seconds)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
 def _worth_merging(canon: str) -> bool:
     # A link to a site's front page is not a story: feeds that point every item
     # at their home page must not collapse into one entry.
@@ -201,14 +260,6 @@ class QueueStore:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        # A snapshot of every item for listing and filtering in Python: one
-        # query when something changed, then each keystroke's filter is a scan
-        # of a list. ``_writes`` counts this connection's commits, which
-        # ``PRAGMA data_version`` does not see.
-        self._writes = 0
-        self._snapshot: list[tuple[str, float, str, frozenset[str], SourceItem]] | None = None
-        self._snapshot_index: dict[str, int] = {}
-        self._snapshot_version: tuple[int, int] | None = None
         try:
             self._db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -221,9 +272,7 @@ class QueueStore:
             self._retry(lambda: self._db.executescript(script))
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise QueueError(
-                f"{path}: not a usable queue database ({exc}); move it aside and run `briefdesk fetch` to build a new one"
-            ) from None
+            raise QueueError(_explain(path, exc)) from None
 
     # -- plumbing ---------------------------------------------------------
 
@@ -248,6 +297,9 @@ class QueueStore:
             self.store._lock.acquire()
             try:
                 self.store._retry(lambda: self.store._db.execute("BEGIN IMMEDIATE"))
+            except sqlite3.DatabaseError as exc:
+                self.store._lock.release()
+                raise QueueError(_explain(self.store.path, exc)) from None
             except BaseException:
                 self.store._lock.release()
                 raise
@@ -256,10 +308,18 @@ class QueueStore:
         def __exit__(self, kind, value, tb) -> None:
             try:
                 if kind is None:
-                    self.store._retry(lambda: self.store._db.execute("COMMIT"))
-                    self.store._writes += 1
+                    try:
+                        self.store._retry(lambda: self.store._db.execute("COMMIT"))
+                    except sqlite3.DatabaseError as exc:
+                        raise QueueError(_explain(self.store.path, exc)) from None
                 else:
-                    self.store._db.execute("ROLLBACK")
+                    try:
+                        self.store._db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # the statement that failed may have ended the transaction already
+                    if isinstance(value, sqlite3.DatabaseError):
+                        # Damage found mid-way (a bad page deep in the file) is said in words too.
+                        raise QueueError(_explain(self.store.path, value)) from None
             finally:
                 self.store._lock.release()
 
@@ -270,7 +330,10 @@ class QueueStore:
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise QueueError(_explain(self.path, exc)) from None
 
     def close(self) -> None:
         """Close the database."""
@@ -292,65 +355,48 @@ class QueueStore:
         source: str | None = None,
         max_age: timedelta | float | None = None,
         limit: int | None = None,
+        hide: Iterable[str] = (),
     ) -> list[SourceItem]:
-        """Queue items, newest first, filtered by text (every word), state(s), source name or URL, and age."""
-        words = clean.clean_line(text, 200).casefold().split() if text else []
-        states = None if not state else ({state} if isinstance(state, str) else set(state))
-        since = None
-        if max_age is not None:
-            seconds = max_age.total_seconds() if isinstance(max_age, timedelta) else float(max_age)
-            since = time.time() - seconds
-        with self._lock:
-            snapshot = self._load_snapshot()
-        result: list[SourceItem] = []
-        for search, sort_time, item_state, keys, item in snapshot:
-            if states is not None and item_state not in states:
-                continue
-            if since is not None and sort_time < since:
-                continue
-            if source is not None and source not in keys:
-                continue
-            if words and not all(word in search for word in words):
-                continue
-            result.append(item)
-            if limit is not None and len(result) >= limit:
-                break
-        return result
-
-    def _version(self) -> tuple[int, int]:
-        return (self._db.execute("PRAGMA data_version").fetchone()[0], self._writes)
-
-    def _load_snapshot(self) -> list[tuple[str, float, str, frozenset[str], SourceItem]]:
-        version = self._version()
-        if self._snapshot is not None and self._snapshot_version == version:
-            return self._snapshot
-        keys: dict[str, set[str]] = {}
-        for item_id_, url, name in self._db.execute("SELECT item_id, source_url, source_name FROM item_sources"):
-            entry = keys.get(item_id_)
-            if entry is None:
-                entry = keys[item_id_] = set()
-            entry.add(url)
-            entry.add(name)
-        empty: frozenset[str] = frozenset()
-        snapshot = []
+        """Queue items, newest first, filtered as ``item_ids`` filters them."""
+        where, params = _where(text, state, source, max_age, hide)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items{where} ORDER BY sort_time DESC, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         names: dict[str, list[str]] = {}
-        for row in self._db.execute(f"SELECT {_ITEM_COLUMNS}, search, sort_time FROM items ORDER BY sort_time DESC, id"):
-            item = _row_item(row[:15], names)
-            snapshot.append((row[15], row[16], item.state, frozenset(keys.get(item.id, empty)), item))
-        self._snapshot = snapshot
-        self._snapshot_index = {entry[4].id: n for n, entry in enumerate(snapshot)}
-        self._snapshot_version = version
-        return snapshot
+        return [_row_item(row, names) for row in self._read(sql, params)]
 
-    def _patch_snapshot(self, id: str, fresh_before: bool, **changes: Any) -> None:
-        # Our own state change: update the one entry instead of reloading all.
-        if not fresh_before or self._snapshot is None or id not in self._snapshot_index:
-            return
-        n = self._snapshot_index[id]
-        search, sort_time, _, keys, item = self._snapshot[n]
-        item = replace(item, **changes)
-        self._snapshot[n] = (search, sort_time, item.state, keys, item)
-        self._snapshot_version = self._version()
+    def item_ids(
+        self,
+        text: str = "",
+        state: str | Iterable[str] | None = None,
+        source: str | None = None,
+        max_age: timedelta | float | None = None,
+        limit: int | None = None,
+        hide: Iterable[str] = (),
+    ) -> list[str]:
+        """Ids of the matching items, newest first: the light listing a long queue is shown from.
+
+        This is the desk's one queue filter (the app's and ``briefdesk queue
+        TEXT``): every word of ``text`` must appear in the title, a source name,
+        the category, the feed title or the state; then state(s), source name or
+        URL, age; ``hide`` leaves states out (the app hides dismissed items).
+        """
+        where, params = _where(text, state, source, max_age, hide)
+        sql = f"SELECT id FROM items{where} ORDER BY sort_time DESC, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [row[0] for row in self._read(sql, params)]
+
+    def items_by_id(self, ids: Sequence[str]) -> dict[str, SourceItem]:
+        """The items with these ids (the rows a list is about to draw), by id; unknown ids are left out."""
+        found: dict[str, SourceItem] = {}
+        names: dict[str, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            rows = self._read(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            for row in rows:
+                found[row[0]] = _row_item(row, names)
+        return found
 
     def item(self, id: str) -> SourceItem | None:
         """One item by id, or None."""
@@ -391,36 +437,60 @@ class QueueStore:
         return [row[0] for row in self._read("SELECT DISTINCT source_name FROM item_sources ORDER BY source_name")]
 
     # -- states -----------------------------------------------------------
+    #
+    # Every change is compare-and-set on the stored state (UPDATE … WHERE
+    # state IN expected): a second app instance working from an old listing
+    # cannot put back a claim on an item this one dismissed meanwhile.
 
-    def claim(self, id: str, editor: object) -> None:
-        """Mark an item as taken by an editor (a name, or anything with ``.name``)."""
-        name = clean.clean_line(getattr(editor, "name", editor) or "", clean.NAME_MAX)
-        self._set(id, "claimed", claimed_by=name, claimed_at=time.time())
+    def claim(self, id: str, editor: str, force: bool = False, since: float | None = None) -> SourceItem:
+        """Mark an item as taken by an editor: from new, or a claim of their own; ``force`` takes over another's.
 
-    def set_state(self, id: str, state: str) -> None:
-        """Move an item to a state (new, claimed, drafting, published, dismissed)."""
+        ``since`` is when the claim was made (a colleague's, from the shared
+        desk state); now when not given.
+
+        StateChanged when it was dismissed or published, or is claimed by
+        someone else (without ``force``), meanwhile.
+        """
+        name = clean.clean_line(editor or "", clean.NAME_MAX)
+        mine = "" if force else " AND (state = 'new' OR claimed_by = ?)"
+        params: tuple[Any, ...] = (name, time.time() if since is None else since, id) + (() if force else (name,))
+        with self._write() as db:
+            changed = db.execute(
+                f"UPDATE items SET state = 'claimed', claimed_by = ?, claimed_at = ?, dismissed_reason = '' "
+                f"WHERE id = ? AND state IN ('new', 'claimed', 'drafting'){mine}",
+                params,
+            ).rowcount
+        return self._changed(id, changed, ("new",) if not force else ("new", "claimed", "drafting"))
+
+    def set_state(self, id: str, state: str, expected: Iterable[str] | None = None) -> SourceItem:
+        """Move an item to a state; with ``expected``, only from one of those states (else StateChanged)."""
         if state not in STATES:
             raise ValueError(f"unknown queue state {state!r} (one of: {', '.join(STATES)})")
-        self._set(id, state)
+        return self._set(id, state, expected)
 
-    def dismiss(self, id: str, reason: str = "") -> None:
+    def dismiss(self, id: str, reason: str = "", expected: Iterable[str] | None = None) -> SourceItem:
         """Dismiss an item with a reason; it never comes back on later fetches."""
-        self._set(id, "dismissed", dismissed_reason=clean.clean_line(reason, 500))
+        return self._set(id, "dismissed", expected, dismissed_reason=clean.clean_line(reason, 500))
 
-    def _set(self, id: str, state: str, **extra: Any) -> None:
+    def _set(self, id: str, state: str, expected: Iterable[str] | None, **extra: Any) -> SourceItem:
         columns = {"state": state, **extra}
         if state == "new":
             columns.update(claimed_by="", claimed_at=None, dismissed_reason="")
         assignments = ", ".join(f"{name} = ?" for name in columns)
-        with self._lock:
-            fresh = self._snapshot is not None and self._snapshot_version == self._version()
-            with self._write() as db:
-                changed = db.execute(f"UPDATE items SET {assignments} WHERE id = ?", (*columns.values(), id)).rowcount
-            if not changed:
-                raise KeyError(id)
-            if "claimed_at" in columns and columns["claimed_at"] is not None:
-                columns["claimed_at"] = datetime.fromtimestamp(columns["claimed_at"], timezone.utc)
-            self._patch_snapshot(id, fresh, **columns)
+        guard, wanted = "", tuple(expected) if expected is not None else ()
+        if expected is not None:
+            guard = f" AND state IN ({','.join('?' * len(wanted))})" if wanted else " AND 0"
+        with self._write() as db:
+            changed = db.execute(f"UPDATE items SET {assignments} WHERE id = ?{guard}", (*columns.values(), id, *wanted)).rowcount
+        return self._changed(id, changed, wanted)
+
+    def _changed(self, id: str, changed: int, expected: tuple[str, ...]) -> SourceItem:
+        item = self.item(id)
+        if item is None:
+            raise KeyError(id)
+        if not changed:
+            raise StateChanged(item, expected)
+        return item
 
     def mark_published(self, urls: Iterable[str]) -> int:
         """Mark as published every item whose link is one of these (the content repo's index)."""

@@ -55,13 +55,30 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
+def _typing_settled(screen) -> bool:
+    # The open draft's newest words are saved and checked (or no draft is open).
+    from tui.screens.main import MainScreen
+
+    if not isinstance(screen, MainScreen) or screen.draft is None:
+        return True
+    return screen.saved_generation >= screen.generation and screen.checked_generation >= screen.generation
+
+
 async def settle(pilot) -> None:
-    """Let debounce timers fire and background workers finish, then let the UI catch up."""
+    """Let debounce timers fire and background workers finish, then let the UI catch up.
+
+    On a busy machine the quiet-time timer can fire late: wait for the typing
+    to be saved and checked (a condition, bounded), not for a fixed time.
+    """
     await pilot.pause(0.45)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if _typing_settled(pilot.app.screen):
+            return
+        await pilot.pause(0.05)
 
 
 async def write(pilot, text: str) -> None:

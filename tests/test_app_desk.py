@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from importlib import resources
 
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import Input, TextArea
 
 from desk_helpers import OYSTER_FILTER, demo_app, run_command, settle
 from feed_server import FeedServer
@@ -18,6 +18,7 @@ from tui.app import BriefDeskApp
 from tui.config import Config, load_config
 from tui.screens.dialogs import ReasonScreen
 from tui.widgets.editor import KeyPointInput
+from tui.widgets.queue import QueueList
 
 
 def run(coro) -> None:
@@ -25,7 +26,7 @@ def run(coro) -> None:
 
 
 def _rows(app) -> list[str]:
-    return [str(o.prompt) for o in app.screen.query_one("#queue-list", OptionList).options]
+    return [str(o.prompt) for o in app.screen.query_one("#queue-list", QueueList).options]
 
 
 def _messages(app) -> list[str]:
@@ -64,7 +65,7 @@ def test_dismiss_an_item_with_a_reason(tmp_path):
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             before = len(_rows(app))
-            first = app.screen.query_one("#queue-list", OptionList).highlighted_option.id[2:]
+            first = app.screen.query_one("#queue-list", QueueList).highlighted_id[2:]
             await pilot.press("d")
             await pilot.pause()
             assert isinstance(app.screen, ReasonScreen)
@@ -108,7 +109,7 @@ def test_unfinished_drafts_are_listed_at_start_and_the_newest_reopens(tmp_path):
             assert app.screen.query_one("#sec-headline", Input).value == "Oyster draft"
             # Choosing the other draft opens it.
             await pilot.press("escape")
-            app.screen.query_one("#queue-list", OptionList).highlighted = 1
+            app.screen.query_one("#queue-list", QueueList).highlighted = 1
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.query_one("#sec-headline", Input).value == "Library draft"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import tomllib
 
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import Input, TextArea
 
 from desk_helpers import OYSTER, OYSTER_FILTER, demo_app, git, settle, write
 from tui.screens.dialogs import ConfirmScreen
 from tui.widgets.editor import KeyPointInput
+from tui.widgets.queue import QueueList
 
 
 def _status(app) -> str:
@@ -21,7 +22,7 @@ def _checks_summary(app) -> str:
 
 
 def _queue_rows(app) -> list[str]:
-    option_list = app.screen.query_one("#queue-list", OptionList)
+    option_list = app.screen.query_one("#queue-list", QueueList)
     return [str(option.prompt) for option in option_list.options if option is not None]
 
 

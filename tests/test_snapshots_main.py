@@ -14,12 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
 
 from stories.profile import Source
 from stories.queue import QueueStore, ingest_bytes
 from stories.repo import ContentRepo
 from tui.app import BriefDeskApp
+from tui.widgets.queue import QueueList
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 HOSTILE = [
@@ -94,14 +94,14 @@ def test_hostile_titles_show_literally_and_do_nothing(tmp_path):
         app = hostile_app(tmp_path)
         async with app.run_test(size=(160, 48)) as pilot:
             await still(pilot)
-            rows = [str(option.prompt) for option in app.screen.query_one("#queue-list", OptionList).options]
+            rows = [str(option.prompt) for option in app.screen.query_one("#queue-list", QueueList).options]
             assert any(row.startswith("● [/]") for row in rows)
             assert any("[@click=app.quit]x" in row for row in rows)
             assert any("[Sponsor] Community garden" in row for row in rows)
             assert not any("\x1b" in row for row in rows)
             # Clicking the hostile row selects it; it does not quit the app.
             click_row = next(i for i, row in enumerate(rows) if "[@click=app.quit]x" in row)
-            app.screen.query_one("#queue-list", OptionList).highlighted = click_row
+            app.screen.query_one("#queue-list", QueueList).highlighted = click_row
             await pilot.click("#queue-list", offset=(5, click_row))
             await pilot.press("n")
             await still(pilot)

@@ -9,15 +9,20 @@ _IMPORTED = time.perf_counter()
 from collections.abc import Callable, Iterable, Sequence  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from textual.app import App, SystemCommand  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
-from stories.drafts import DraftStore  # noqa: E402
+from stories.desk import Desk  # noqa: E402
+from stories.index import PublishedStory  # noqa: E402
 from stories.profile import Profile, Source  # noqa: E402
+from stories.repo import ContentRepo  # noqa: E402
 from tui.config import Config  # noqa: E402
+
+if TYPE_CHECKING:
+    from tui.screens.main import MainScreen
 
 
 class BriefDeskApp(App[None]):
@@ -34,50 +39,43 @@ class BriefDeskApp(App[None]):
 
     def __init__(
         self,
-        repo: Any,
-        queue_path: Path | str,
-        drafts_dir: Path | str,
+        repo: ContentRepo | None = None,
+        queue_path: Path | str | None = None,
+        drafts_dir: Path | str | None = None,
         config: Config | None = None,
         sources: Sequence[Source] | None = None,
         started: float | None = None,
         demo: bool = False,
         clock: Callable[[], datetime] | None = None,
+        desk: Desk | None = None,
+        problems: Sequence[str] = (),
     ) -> None:
+        """The app on a Desk (the commands build it); tests may name a repo, queue file and drafts folder instead."""
         super().__init__()
-        from stories.queue import QueueStore
-
-        self.repo = repo
         self.config = config or Config()
-        self.queue_path = Path(queue_path)
-        self.queue = QueueStore(self.queue_path)
+        self._startup_problems: list[str] = list(problems)
+        if desk is None:
+            from stories.queue import QueueStore
+            from tui.commands._desk import build_desk
+
+            if repo is None or queue_path is None or drafts_dir is None:
+                raise TypeError("BriefDeskApp needs a desk, or a repo, a queue_path and a drafts_dir")
+            desk = build_desk(repo, QueueStore(queue_path), drafts_dir, self.config, problems=self._startup_problems)
+        self.desk = desk
+        self.repo: ContentRepo = desk.content
+        self.queue = desk.queue
+        self.queue_path = desk.queue.path
+        self.drafts = desk.drafts
+        self.profile: Profile = desk.profile
+        self.editor_name = desk.editor_name
         self.demo = demo
         self._clock = clock
         self.started = started if started is not None else _IMPORTED
         self.started_ms: float | None = None
         self.first_frame: float | None = None
         self._sources = list(sources) if sources is not None else None
-        self.published: list[Any] | None = None
-        self._startup_problems: list[str] = []
-        try:
-            self.profile: Profile = repo.profile
-        except Exception as exc:  # a broken desk.toml: say so and carry on with the house format
-            from stories.profile import load_profile
-
-            self._startup_problems.append(str(exc))
-            self.profile = load_profile(None)
-        self.drafts = DraftStore(drafts_dir, self.profile)
-        name, email = self.config.editor_name, self.config.editor_email
-        if not name or not email:
-            git_name, git_email = git_identity(getattr(repo, "root", None))
-            name, email = name or git_name, email or git_email
-        self.editor_name = name or "editor"
-        self.editor_email = email
-        try:
-            from stories.repo import Editor
-
-            self.editor_identity: Any = Editor(self.editor_name, self.editor_email) if name and email else None
-        except ImportError:
-            self.editor_identity = None
+        self.published: list[PublishedStory] | None = None
+        self._themes_ready = False  # until on_mount: a theme set while starting is not the editor's choice
 
     # -- start ----------------------------------------------------------------
 
@@ -114,7 +112,7 @@ class BriefDeskApp(App[None]):
 
     def watch_theme(self, theme: str) -> None:
         # Remember a theme chosen from the palette, keeping the config's comments.
-        if not getattr(self, "_themes_ready", False) or self.demo:
+        if not self._themes_ready or self.demo:
             return
         if self.config.path is not None and theme and theme != self.config.theme:
             from tui.config import set_config_value
@@ -150,7 +148,7 @@ class BriefDeskApp(App[None]):
                 except OSError as exc:
                     self.notify(f"The draft could not be saved: {exc}", severity="error", markup=False)
 
-    def _main(self) -> Any:
+    def _main(self) -> "MainScreen | None":
         from tui.screens.main import MainScreen
 
         for screen in self.screen_stack:
@@ -158,11 +156,12 @@ class BriefDeskApp(App[None]):
                 return screen
         return None
 
-    def _main_action(self, action: str) -> Callable[[], Any]:
-        def run() -> Any:
+    def _main_action(self, action: str) -> Callable[[], object]:
+        def run() -> object:
             main = self._main()
             if main is not None:
                 return main.run_action(action)
+            return None
 
         return run
 
@@ -195,10 +194,3 @@ class BriefDeskApp(App[None]):
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))
         yield SystemCommand("Help", "The keys that work here (F1)", self.action_help)
-
-
-def git_identity(root: Path | None) -> tuple[str, str]:
-    """The user.name and user.email git would use (empty when unset): the content repo's one reader."""
-    from stories.repo.identity import git_identity as read
-
-    return read(root)

@@ -1,11 +1,20 @@
-"""Messages the widgets and workers send upward: small and named for what happened."""
+"""Messages the widgets and workers send upward: one per event, named for what happened, carrying core types."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+from stories.checks.finding import Finding
+from stories.desk import Published
+from stories.index import PublishedStory
+from stories.queue import SourceItem
+from stories.repo import RepoStatus, SyncResult
+
+if TYPE_CHECKING:  # the fetch machinery (HTTP, parsing) loads with the first fetch, not at start-up
+    from stories.fetch import FetchSummary
 
 
 @dataclass
@@ -17,7 +26,7 @@ class DraftEdited(Message):
 class FindingChosen(Message):
     """The editor chose a finding in the checks panel: move the cursor to it."""
 
-    finding: Any
+    finding: Finding
 
 
 @dataclass
@@ -25,16 +34,17 @@ class ChecksDone(Message):
     """A check run finished for the draft of this generation."""
 
     generation: int
-    findings: list[Any]
+    findings: list[Finding]
     marks: list[tuple[int, int, str]]
 
 
 @dataclass
 class DraftSaved(Message):
-    """An autosave finished."""
+    """An autosave finished; ``moved`` is the queue item when the save moved it on to drafting."""
 
     generation: int
     error: str = ""
+    moved: SourceItem | None = None
 
 
 @dataclass
@@ -49,17 +59,55 @@ class WorkProgress(Message):
 
 
 @dataclass
-class WorkDone(Message):
-    """Background work ended: ``text`` is what the editor is told; ``error`` marks a failure."""
+class PublishDone(Message):
+    """A briefing was committed to the content repo; its item and draft are updated."""
 
-    kind: str
+    published: Published
+
+
+@dataclass
+class PublishFailed(Message):
+    """A publish did not happen: refused by the checks (``findings``) or by the repo; ``text`` says why."""
+
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class FetchDone(Message):
+    """A fetch of the desk's sources ended; ``summary`` is None when it stopped before any source."""
+
     text: str
     error: bool = False
-    result: Any = None
+    summary: FetchSummary | None = None
+
+
+@dataclass
+class SyncDone(Message):
+    """A sync with the remote ended; ``result`` is None when it failed before git answered."""
+
+    text: str
+    error: bool = False
+    result: SyncResult | None = None
+
+
+@dataclass
+class PublishedLoaded(Message):
+    """The published-story index was read (the repository checks use it)."""
+
+    stories: list[PublishedStory]
+
+
+@dataclass
+class QueueListed(Message):
+    """The whole listing for a filter arrived (the first screenful was shown before it)."""
+
+    listing: int
+    item_ids: list[str]
 
 
 @dataclass
 class RepoStatusChanged(Message):
     """New branch / ahead / behind / remote facts for the status line."""
 
-    status: Any
+    status: RepoStatus

@@ -26,7 +26,7 @@ def apply_desk_state(store: Any, entries: Mapping[str, DeskEntry]) -> int:
         if entry.state == CLAIMED:
             if item.state == "claimed" and item.claimed_by == entry.name:
                 continue
-            store.claim(item_id, entry)
+            store.claim(item_id, entry.name, force=True, since=entry.at.timestamp())
         elif entry.state == DISMISSED:
             if item.state == "dismissed" and item.dismissed_reason == entry.reason:
                 continue

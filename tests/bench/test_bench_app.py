@@ -1,11 +1,12 @@
-"""Benchmarks of the desk app: start-up with 10,000 queue items, keystroke to checks, queue filter.
+"""Benchmarks of the desk app: start-up in a real terminal with 10,000 and 100,000 queue items, keystroke to checks, queue filter.
 
-DESIGN.md holds us to: start to first interactive frame with 10,000 queue items
-< 1 s, and (issue 6) within 1.5x a bare Textual app showing the same 10,000
-rows in an OptionList — both measured here, interleaved, in one run. Also
-measured: a keystroke in a section to the refreshed checks panel (this includes
-the deliberate 0.3 s quiet time before checks run), filtering 10,000 queue
-items per keystroke (< 30 ms), and peak memory with 10,000 items (< 200 MB).
+Issue 9 holds us to: with 10,000 queue items, the first queue rows on a real
+terminal (tmux, 80x24) within 1.3x of a bare Textual app showing the same rows
+in an OptionList, measured side by side, interleaved, in one run; with 100,000
+items, first rows in under 1 s. Both are timed as processes, from launch to the
+first row's text in ``tmux capture-pane``. Also measured: a keystroke in a
+section to the refreshed checks panel, filtering 10,000 items per keystroke,
+and peak memory with 10,000 items.
 
     python -m pytest tests/bench/test_bench_app.py -m bench --benchmark-enable -s
 """
@@ -13,7 +14,10 @@ items per keystroke (< 30 ms), and peak memory with 10,000 items (< 200 MB).
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -21,9 +25,6 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.content import Content
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -38,6 +39,8 @@ pytestmark = pytest.mark.bench
 
 ITEMS = 10_000
 ROUNDS = 5
+TERMINAL_ROUNDS = 9  # a shared machine is noisy: more interleaved rounds, then the median
+ROOT = Path(__file__).resolve().parents[2]
 WORDS = "volunteers river garden school library trees birds town council harvest park solar bikes clinic choir".split()
 
 
@@ -62,65 +65,141 @@ def queue_of(path: Path, count: int = ITEMS) -> Path:
     return path
 
 
-class BareApp(App[None]):
-    """A bare Textual app showing the same rows in an OptionList."""
+# -- start-up in a real terminal -------------------------------------------------------
 
-    def __init__(self, queue_path: Path) -> None:
-        super().__init__()
-        self.queue_path = queue_path
-        self.first_frame: float | None = None
+BARE_APP = """
+import sys
+from textual.app import App, ComposeResult
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+from stories.queue import QueueStore
 
+
+class Bare(App[None]):
     def compose(self) -> ComposeResult:
-        store = QueueStore(self.queue_path)
+        store = QueueStore(sys.argv[1])
         rows = store.items()
         store.close()
         yield OptionList(*(Option(Content(item.title), id=item.id) for item in rows))
 
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-        self.call_after_refresh(self._frame)
 
-    def _frame(self) -> None:
-        self.first_frame = time.perf_counter()
+Bare().run()
+"""
 
 
-async def _time_to_first_frame(make) -> float:
+def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["tmux", "-L", "bench", *args], capture_output=True, text=True, timeout=30)
+
+
+def _first_rows_on_screen(command: list[str], expect: str, env: dict[str, str], timeout: float = 30.0) -> float:
+    """Seconds from launching ``command`` in a fresh 80x24 tmux window to ``expect`` showing on its screen."""
+    session = f"bench{os.getpid()}"
+    _tmux("kill-session", "-t", session)
     started = time.perf_counter()
-    app = make()
-    async with app.run_test(size=(160, 48)) as pilot:
-        while getattr(app, "first_frame", None) is None:
-            await asyncio.sleep(0.001)
-        elapsed = app.first_frame - started
-        await pilot.pause()
-        if isinstance(app, BriefDeskApp):
-            assert app.screen.queue_pane.shown_count == ITEMS
-    return elapsed
+    _tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", session, "-e", f"PYTHONPATH={env['PYTHONPATH']}",
+          *(arg for key in ("HOME", "BRIEFDESK_CONFIG_DIR", "BRIEFDESK_DATA_DIR", "GIT_CONFIG_GLOBAL") for arg in ("-e", f"{key}={env[key]}")),
+          " ".join(_quote(part) for part in command))
+    pid = 0
+    try:
+        while time.perf_counter() - started < timeout:
+            screen = _tmux("capture-pane", "-p", "-t", session).stdout
+            if expect in screen:
+                return time.perf_counter() - started
+            time.sleep(0.005)
+        raise AssertionError(f"{expect!r} never showed on screen; last screen:\n{screen}")
+    finally:
+        pid = int(_tmux("display-message", "-p", "-t", session, "#{pane_pid}").stdout.strip() or 0)
+        _tmux("kill-session", "-t", session)
+        _wait_gone(pid)
 
 
-def test_start_with_10000_items_is_under_a_second_and_within_1_5x_a_bare_app(tmp_path):
-    queue_path = queue_of(tmp_path / "desk.db")
-    repo = ContentRepo.init(tmp_path / "content")
+def _wait_gone(pid: int) -> None:
+    # The next run must not share the CPU with this one's exit.
+    deadline = time.perf_counter() + 30
+    while pid and time.perf_counter() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
 
-    def desk() -> BriefDeskApp:
-        return BriefDeskApp(repo=ContentRepo.open(repo.root), queue_path=queue_path, drafts_dir=tmp_path / "drafts")
 
-    def bare() -> BareApp:
-        return BareApp(queue_path)
+def _quote(part: str) -> str:
+    import shlex
 
-    async def measure() -> tuple[list[float], list[float]]:
-        await _time_to_first_frame(desk)  # warm imports and caches for both
-        await _time_to_first_frame(bare)
-        ours, theirs = [], []
-        for _ in range(ROUNDS):
-            ours.append(await _time_to_first_frame(desk))
-            theirs.append(await _time_to_first_frame(bare))
-        return ours, theirs
+    return shlex.quote(part)
 
-    ours, theirs = asyncio.run(measure())
+
+def _startup_folder(folder: Path, count: int) -> tuple[Path, str, dict[str, str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    queue_of(folder / "data" / "desk.db", count)
+    ContentRepo.init(folder / "content")
+    with QueueStore(folder / "data" / "desk.db") as store:
+        first = store.items(limit=1)[0].title
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "HOME": os.environ["HOME"],
+        "BRIEFDESK_CONFIG_DIR": os.environ["BRIEFDESK_CONFIG_DIR"],
+        "BRIEFDESK_DATA_DIR": str(folder / "data"),
+        "GIT_CONFIG_GLOBAL": os.environ["GIT_CONFIG_GLOBAL"],
+    }
+    return folder, first, env
+
+
+@pytest.fixture
+def tmux() -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed: the start-up benchmarks time a real terminal")
+
+
+def _desk_command(folder: Path) -> list[str]:
+    return [sys.executable, "-m", "tui.cli", "--repo", str(folder / "content")]
+
+
+def _bare_command(folder: Path) -> list[str]:
+    script = folder / "bare_app.py"
+    script.write_text(BARE_APP, "utf-8")
+    return [sys.executable, str(script), str(folder / "data" / "desk.db")]
+
+
+def test_start_in_a_terminal_with_10000_items_within_1_3x_a_bare_option_list(tmp_path, tmux):
+    folder, first, env = _startup_folder(tmp_path / "ten", ITEMS)
+    desk, bare = _desk_command(folder), _bare_command(folder)
+    # The same title shows in both: the desk's row starts with its state mark.
+    _first_rows_on_screen(desk, first, env)  # warm the file cache and bytecode for both
+    _first_rows_on_screen(bare, first, env)
+    ours, theirs = [], []
+    for _ in range(TERMINAL_ROUNDS):
+        ours.append(_first_rows_on_screen(desk, first, env))
+        theirs.append(_first_rows_on_screen(bare, first, env))
     desk_ms, bare_ms = statistics.median(ours) * 1000, statistics.median(theirs) * 1000
-    print(f"\nfirst interactive frame, {ITEMS} items: desk {desk_ms:.0f} ms, bare OptionList {bare_ms:.0f} ms, ratio {desk_ms / bare_ms:.2f}")
+    print(
+        f"\nfirst queue rows in tmux 80x24, {ITEMS} items: desk {desk_ms:.0f} ms, bare OptionList {bare_ms:.0f} ms, "
+        f"ratio {desk_ms / bare_ms:.2f} (medians of {TERMINAL_ROUNDS}, interleaved; desk {[round(t * 1000) for t in ours]}, "
+        f"bare {[round(t * 1000) for t in theirs]})"
+    )
+    assert desk_ms <= 1.3 * bare_ms
+
+
+def test_start_in_a_terminal_with_100000_items_is_under_a_second(tmp_path, tmux):
+    folder, first, env = _startup_folder(tmp_path / "hundred", 10 * ITEMS)
+    desk, bare = _desk_command(folder), _bare_command(folder)
+    _first_rows_on_screen(desk, first, env)
+    _first_rows_on_screen(bare, first, env, timeout=120)
+    ours, theirs = [], []
+    for _ in range(3):
+        ours.append(_first_rows_on_screen(desk, first, env))
+        theirs.append(_first_rows_on_screen(bare, first, env, timeout=120))
+    desk_ms, bare_ms = statistics.median(ours) * 1000, statistics.median(theirs) * 1000
+    print(
+        f"\nfirst queue rows in tmux 80x24, {10 * ITEMS} items: desk {desk_ms:.0f} ms, bare OptionList {bare_ms:.0f} ms, "
+        f"ratio {desk_ms / bare_ms:.2f} (medians of 3, interleaved)"
+    )
     assert desk_ms < 1000
-    assert desk_ms <= 1.5 * bare_ms
+
+
+# -- in-process --------------------------------------------------------------------------
 
 
 def test_keystroke_to_refreshed_checks_panel(tmp_path, monkeypatch):
@@ -205,15 +284,16 @@ def test_filter_10000_items_per_keystroke(tmp_path):
             pane = app.screen.queue_pane
             for text in ("r", "ri", "riv", "rive", "river", "river s", "river st", "", "g", "ga", "gar", ""):
                 started = time.perf_counter()
-                pane._filter = text
-                pane._refresh_options()
-                pane.option_list._update_lines()
+                # What one keystroke costs in all: the core's filter over every item, and the list taking the rows.
+                ids = app.queue.item_ids(text=text, hide=("dismissed",))
+                pane.option_list.set_rows(pane.drafts, ids)
                 times.append(time.perf_counter() - started)
+            assert pane.shown_count == ITEMS
         return times
 
     times = asyncio.run(measure())
     median = statistics.median(times) * 1000
-    print(f"\nfilter {ITEMS} queue items: median {median:.1f} ms, max {max(times) * 1000:.1f} ms per keystroke")
+    print(f"\nfilter {ITEMS} queue items: median {median:.1f} ms, max {max(times) * 1000:.1f} ms per keystroke (the core filter over every item and the list taking its rows)")
     assert median < 30
 
 
@@ -228,7 +308,11 @@ folder = Path(sys.argv[1])
 async def main():
     app = BriefDeskApp(repo=ContentRepo.open(folder / "content"), queue_path=folder / "desk.db", drafts_dir=folder / "drafts")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+        for _ in range(200):  # the rest of the listing follows the first screenful
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            if app.screen.queue_pane.shown_count == 10000:
+                break
         assert app.screen.queue_pane.shown_count == 10000
         await pilot.press("pagedown", "pagedown", "end")
         await pilot.pause()
@@ -244,8 +328,6 @@ asyncio.run(main())
 
 
 def test_memory_with_10000_queue_items_is_under_200_mb(tmp_path):
-    import subprocess
-
     queue_of(tmp_path / "desk.db")
     ContentRepo.init(tmp_path / "content")
     out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(tmp_path)], capture_output=True, text=True, check=True)

@@ -21,7 +21,7 @@ FIRST_COMMIT_IDENTITY = ("Briefing Desk", "briefdesk@localhost")
 
 def known_identity(config=None) -> tuple[str, str]:
     """The editor's name and email from the config, else from git; empty strings when unset."""
-    from tui.app import git_identity
+    from tui.commands._desk import git_identity
 
     name = getattr(config, "editor_name", "") or ""
     email = getattr(config, "editor_email", "") or ""
@@ -67,14 +67,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"briefdesk: {exc}", file=sys.stderr)
         return classify(exc)[0]  # 2 for a broken desk.toml, 3 for git: see "Exit codes"
 
+    from stories.queue import QueueError, QueueStore
     from tui.app import BriefDeskApp
+    from tui.commands._desk import build_desk
 
-    app = BriefDeskApp(
-        repo=repo,
-        queue_path=locations.queue_db(),
-        drafts_dir=locations.drafts_dir(),
-        config=config,
-        started=STARTED,
-    )
+    problems: list[str] = []
+    try:
+        desk = build_desk(repo, QueueStore(locations.queue_db()), locations.drafts_dir(), config, problems=problems)
+    except QueueError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    app = BriefDeskApp(desk=desk, config=config, started=STARTED, problems=problems)
     app.run()
     return app.return_code or 0

@@ -83,15 +83,12 @@ def run(args: argparse.Namespace) -> int:
         if not all(known_identity(config)):
             # The demo is throwaway: it needs no setup to publish.
             config.editor_name, config.editor_email = DEMO_EDITOR
-        app = BriefDeskApp(
-            repo=repo,
-            queue_path=queue_path,
-            drafts_dir=drafts_dir,
-            config=config,
-            sources=sources,
-            started=STARTED,
-            demo=True,
-        )
+        from stories.queue import QueueStore
+        from tui.commands._desk import build_desk
+
+        problems: list[str] = []
+        desk = build_desk(repo, QueueStore(queue_path), drafts_dir, config, problems=problems)
+        app = BriefDeskApp(desk=desk, config=config, sources=sources, started=STARTED, demo=True, problems=problems)
         app.run()
         return app.return_code or 0
     finally:

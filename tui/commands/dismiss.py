@@ -1,26 +1,23 @@
-"""``briefdesk dismiss ID --reason TEXT``: dismiss an item for every editor, saying why."""
+"""``briefdesk dismiss ID --reason TEXT``: dismiss a queue item; it never comes back on later fetches."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "dismiss a queue item for the whole desk; the reason is required and shown to colleagues"
+HELP = "dismiss a queue item, with a reason"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """The item, the reason and --force."""
-    from tui.commands._desk import configure_item
-
-    configure_item(parser)
-    parser.add_argument("--reason", required=True, help="why the item is not a story (colleagues see it)")
+    """The item id and the reason (required)."""
+    parser.add_argument("id", help="the item id (from `briefdesk queue --format json`)")
+    parser.add_argument("--reason", required=True, help="why (e.g. not good news, duplicate)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 dismissed; 1 refused (no reason, a colleague holds it, or no such item)."""
-    from tui.commands._desk import act
+    """0 dismissed; 2 with the reason when it cannot be (empty reason, missing, published)."""
+    from tui.commands._desk import item_step
 
-    return act(
-        args, "dismissed",
-        lambda desk, item, editor: desk.dismiss(item, editor, args.reason, force=args.force),
-        lambda store, item, entry: store.dismiss(item, entry.reason),
+    return item_step(
+        args, lambda desk, item: desk.dismiss(item, args.reason), "Dismissed",
+        share=lambda state, item, editor: state.dismiss(item, editor, args.reason),
     )

@@ -47,31 +47,64 @@ def find_source_text(story_path, briefing, repo, explicit=None) -> tuple[str | N
     return None, ""
 
 
+def draft_from_file(path, briefing, source_text: str | None, drafts):
+    """The story file as a Draft: a saved draft keeps its queue item (and, in the drafts folder, its key)."""
+    from pathlib import Path
+
+    from stories.codec import StoryFileError
+    from stories.drafts import Draft
+
+    path = Path(path)
+    try:
+        saved = drafts.loads(path.read_text("utf-8"), str(path))
+    except (StoryFileError, OSError, UnicodeDecodeError):
+        saved = None
+    item_id = saved.item_id if saved is not None else ""
+    # Only the drafts folder's own file is deleted once published; a copy elsewhere is the editor's.
+    in_folder = saved is not None and path.resolve().parent == drafts.folder.resolve()
+    return Draft(key=saved.key if in_folder else "", briefing=briefing, source_text=source_text or "", item_id=item_id)
+
+
 def run(args: argparse.Namespace) -> int:
     """0 published (or unchanged), 1 refused by the checks, 2 bad input, 3 git or disk."""
     from stories.codec import StoryFileError, read_story
     from stories.fsutil import FileReadError
-    from stories.repo import PublishRefused, RepoError
     from tui.commands import safe_line, safe_text
-    from tui.commands._repo import editor_from, fail, open_content_repo
+    from stories.desk import DeskError, PublishFailed, Refused
+    from stories.queue import QueueStore
+    from tui import locations
+    from tui.commands import open_queue
+    from tui.commands._desk import build_desk
+    from tui.commands._repo import fail, open_content_repo
 
     repo, config = open_content_repo(args)
     try:
         briefing = read_story(args.story, repo.profile)
         source_text, origin = find_source_text(args.story, briefing, repo, args.source_text)
     except (StoryFileError, FileReadError) as exc:
+        repo.close()
         return fail(safe_line(exc))
     except OSError as exc:
+        repo.close()
         return fail(f"{exc.filename}: cannot be read: {exc.strerror or exc}")
     try:
-        result = repo.publish(briefing, source_text, editor_from(config), allow_warnings=not args.strict)
-    except PublishRefused as exc:
-        print(f"briefdesk: {safe_text(exc)}")
-        return 1
-    except RepoError as exc:
-        return fail(safe_line(exc), 3)
+        # No queue yet (a CI runner, say): nothing to mark, and no database is made for it.
+        path = locations.queue_db()
+        with open_queue(path) if path.exists() else QueueStore(":memory:") as queue:
+            desk = build_desk(repo, queue, locations.drafts_dir(), config)
+            draft = draft_from_file(args.story, briefing, source_text, desk.drafts)
+            try:
+                published = desk.publish(draft, allow_warnings=not args.strict)
+            except Refused as exc:
+                print(f"briefdesk: {safe_text(exc)}")
+                return 1
+            except PublishFailed as exc:  # git or the disk
+                return fail(safe_line(str(exc).removeprefix("Publishing failed: ")), 3)
+            except DeskError as exc:
+                return fail(safe_line(exc))
     finally:
         repo.close()
+    result = published.result
     for finding in result.findings:
         if finding.severity == "warning":
             print(safe_line(f"warning: {finding.section}: {finding.message} ({finding.check})"))
@@ -80,11 +113,13 @@ def run(args: argparse.Namespace) -> int:
         print(safe_line(f"Unchanged: {result.path} already says this; no commit"))
     else:
         verb = "Published" if result.action == "publish" else "Revised"
-        print(safe_line(f"{verb} {briefing.headline} as {result.commit[:8]}{where}: {result.path}"))
+        print(safe_line(f"{verb} {briefing.headline} as {(result.commit or '')[:8]}{where}: {result.path}"))
         if source_text is None:
             print("note: no source text was found, so no snapshot was stored (use --source-text FILE)")
         elif origin:
             print(safe_line(f"source text from {origin}"))
+    if published.item is not None:
+        print(f"queue item {published.item.id[:10]} is now published")
     for note in result.notes:
         print(safe_line(f"note: {note}"))
     return 0

@@ -13,7 +13,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``briefdesk queue``."""
     from stories.queue import STATES
 
-    parser.add_argument("text", nargs="*", help="show only items whose title, source or category has all these words")
+    parser.add_argument("text", nargs="*", help="show only items with all these words in the title, a source name, the category, the feed title or the state (the app's filter)")
     parser.add_argument("--state", action="append", choices=STATES, help="only items in this state (repeatable)")
     parser.add_argument("--source", metavar="NAME", help="only items from this source (name or URL)")
     parser.add_argument("--days", type=float, metavar="N", help="only items from the last N days")
@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta, timezone
 
     from stories.clean import clean_line
-    from tui.commands import open_queue
+    from stories.queue import QueueError
+    from tui.commands import CommandError, open_queue
     from tui import locations
 
     path = locations.queue_db()
@@ -37,13 +38,16 @@ def run(args: argparse.Namespace) -> int:
             print("The queue is empty: run `briefdesk fetch` (or `briefdesk demo`) first.", file=sys.stderr)
         return 0
     with open_queue(path) as store:
-        items = store.items(
-            text=" ".join(args.text),
-            state=args.state,
-            source=args.source,
-            max_age=timedelta(days=args.days) if args.days is not None else None,
-            limit=args.limit,
-        )
+        try:
+            items = store.items(
+                text=" ".join(args.text),
+                state=args.state,
+                source=args.source,
+                max_age=timedelta(days=args.days) if args.days is not None else None,
+                limit=args.limit,
+            )
+        except QueueError as exc:  # damage deep in the file shows only when the rows are read
+            raise CommandError(str(exc)) from None
     if args.format == "json":
         rows = [
             {

@@ -1,21 +1,23 @@
-"""``briefdesk release ID``: give a claimed item back to the desk."""
+"""``briefdesk release ID``: drop a claim; the item goes back to new."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "release an item you claimed, so a colleague can take it"
+HELP = "release a claimed queue item (back to new)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """The item and --force (to release a colleague's claim)."""
-    from tui.commands._desk import configure_item
-
-    configure_item(parser)
+    """The item id."""
+    parser.add_argument("id", help="the item id (from `briefdesk queue --format json`)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 released; 1 refused (not claimed, or a colleague's claim without --force)."""
-    from tui.commands._desk import act
+    """0 released; 2 with the reason when the item is not claimed."""
+    from tui.commands._desk import item_step
 
-    return act(args, "released", lambda desk, item, editor: desk.release(item, editor, force=args.force), lambda store, item, entry: store.set_state(item, "new"))
+    return item_step(
+        args, lambda desk, item: desk.release(item), "Released",
+        # Only a claim the desk state holds is released there; one made before it was shared is this machine's.
+        share=lambda state, item, editor: state.release(item, editor) if item in state.claims() else None,
+    )

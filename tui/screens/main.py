@@ -1,18 +1,18 @@
 """The main screen: queue, briefing editor and checks, side by side or as tabs.
 
-The flow lives here: choose an item → start a briefing (claim, source block,
-source snapshot) → write (autosave and checks, debounced, off the UI thread)
-→ preview → publish (errors refuse, warnings ask) → the item shows as
-published. Blocking work runs in thread workers and reports back with
-messages.
+The workflow itself (claim, start, save, publish, discard, dismiss, revise)
+is the core's ``Desk``; this screen lays out the panes, routes messages and
+shows what each step did. Blocking work runs in thread workers and reports
+back with one typed message per event.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,15 +25,31 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Tab, Tabs
 from textual.worker import get_current_worker
 
-from stories.drafts import Draft, new_briefing
-from stories.model import Briefing, content_hash, utcnow
-from tui.messages import ChecksDone, DraftEdited, DraftSaved, FindingChosen, RepoStatusChanged, WorkDone, WorkProgress
+from stories.checks.finding import Finding
+from stories.desk import Desk, DeskError, Published, Refused, StoryMissing
+from stories.drafts import Draft
+from stories.model import Briefing, utcnow
+from stories.queue import SourceItem
+from tui.messages import (
+    ChecksDone,
+    DraftEdited,
+    DraftSaved,
+    FetchDone,
+    FindingChosen,
+    PublishDone,
+    PublishedLoaded,
+    PublishFailed,
+    RepoStatusChanged,
+    SyncDone,
+    WorkProgress,
+)
 from tui.widgets.checks import ChecksPanel
 from tui.widgets.editor import BriefingEditor, KeyPointInput, KeyPointList
 from tui.widgets.queue import DRAFT_PREFIX, ITEM_PREFIX, QueuePane
 from tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
+    from stories.fetch import FetchProgress
     from tui.app import BriefDeskApp
 
 SETTLE_SECONDS = 0.3
@@ -74,7 +90,7 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self.draft: Draft | None = None
-        self.findings: list[Any] = []
+        self.findings: list[Finding] = []
         self.marks: list[tuple[int, int, str]] = []
         self.generation = 0
         self.checked_generation = -1
@@ -86,24 +102,30 @@ class MainScreen(Screen[None]):
         self._switching = False
         self._publishing = False
         self._publish_generation = 0
+        self._publish_key = ""
         self.pane = "queue"
 
     @property
-    def desk(self) -> "BriefDeskApp":
+    def deskapp(self) -> "BriefDeskApp":
         return self.app  # type: ignore[return-value]
+
+    @property
+    def desk(self) -> Desk:
+        """The workflow service every step goes through (the same one the command line uses)."""
+        return self.deskapp.desk
 
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Tabs(Tab("Queue", id="tab-queue"), Tab("Briefing", id="tab-editor"), Tab("Checks", id="tab-checks"), id="pane-tabs")
         with Horizontal(id="panes"):
-            queue = QueuePane(id="queue-pane", classes="pane -shown")
+            queue = QueuePane(self.deskapp.queue, now=self.deskapp.now, id="queue-pane", classes="pane -shown")
             queue.border_title = "Queue  (/ filter)"
             yield queue
             with Vertical(id="editor-pane", classes="pane") as editor_pane:
                 editor_pane.border_title = "Briefing"
-                yield BriefingEditor(self.desk.profile, id="editor")
-            checks = ChecksPanel(self.desk.profile, id="checks-pane", classes="pane")
+                yield BriefingEditor(self.deskapp.profile, id="editor")
+            checks = ChecksPanel(self.deskapp.profile, id="checks-pane", classes="pane")
             checks.border_title = "Checks"
             yield checks
         yield StatusLine(id="status")
@@ -157,7 +179,7 @@ class MainScreen(Screen[None]):
                 return
             key, cursor = self.draft.focus or "", self.draft.cursor
             if not key or not self.editor.focus_section(key, cursor=cursor):
-                self.editor.focus_section(self.desk.profile.sections[0].key)
+                self.editor.focus_section(self.deskapp.profile.sections[0].key)
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -186,12 +208,10 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False  # switched with F2/F3/F4 or the mouse; not a Tab stop
         self._apply_width(self.app.size.width)
-        app = self.desk
+        app = self.deskapp
         drafts = app.drafts.list()
-        self.queue_pane.set_items(app.queue.items(), drafts)
+        self.queue_pane.reload(drafts)
         self.status.set(branch="", online=None)  # unknown until a fetch or sync tries the network
-        self.refresh_repo_status()
-        self._load_published()
         problems = app.drafts.problems()
         if problems:
             app.notify("Some drafts could not be read:\n" + "\n".join(problems[:3]), title="Drafts", severity="warning", markup=False)
@@ -202,36 +222,37 @@ class MainScreen(Screen[None]):
                 app.notify(f"{len(drafts)} unfinished drafts are listed at the top of the queue.", title="Drafts")
         else:
             self.queue_pane.option_list.focus()
-        self.call_after_refresh(app.first_frame_drawn)
+        self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        # The repo's status and index are read once the queue is on screen, so they never delay it.
+        self.deskapp.first_frame_drawn()
+        self.refresh_repo_status()
+        self._load_published()
 
     @work(thread=True, exclusive=True, group="published", exit_on_error=False)
     def _load_published(self) -> None:
         try:
-            published = self.desk.repo.published()
+            published = self.deskapp.repo.published()
         except Exception:  # an index problem must not stop the desk; checks just skip the repo family
             return
-        self.app.call_from_thread(self._set_published, published)
+        self.post_message(PublishedLoaded(published))
 
-    def _set_published(self, published: list[Any]) -> None:
-        self.desk.published = published
+    def on_published_loaded(self, message: PublishedLoaded) -> None:
+        self.deskapp.published = message.stories
         self._schedule_checks()
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def refresh_repo_status(self) -> None:
         try:
-            status = self.desk.repo.status()
+            status = self.deskapp.repo.status()
         except Exception:
             return
         self.post_message(RepoStatusChanged(status))
 
     def on_repo_status_changed(self, message: RepoStatusChanged) -> None:
         status = message.status
-        self.status.set(
-            branch=getattr(status, "branch", "") or "",
-            ahead=getattr(status, "ahead", 0) or 0,
-            behind=getattr(status, "behind", 0) or 0,
-            has_remote=bool(getattr(status, "has_remote", False)),
-        )
+        self.status.set(branch=status.branch or "", ahead=status.ahead, behind=status.behind, has_remote=status.has_remote)
 
     # -- the queue --------------------------------------------------------------
 
@@ -243,7 +264,7 @@ class MainScreen(Screen[None]):
         if option_id is None:
             return
         self._shown_source = option_id
-        app = self.desk
+        app = self.deskapp
         marks: list[tuple[int, int, str]] = []
         if option_id.startswith(DRAFT_PREFIX):
             key = option_id[len(DRAFT_PREFIX) :]
@@ -257,7 +278,7 @@ class MainScreen(Screen[None]):
         else:
             item_id = option_id[len(ITEM_PREFIX) :]
             item = self.queue_pane.item(item_id)
-            text = app.queue.source_text(item_id)
+            text = self.desk.source_text(item_id)
             heading = Content.styled(item.link if item else "", "$text-muted")
             if self.draft is not None and self.draft.item_id == item_id and self.draft.source_text == text:
                 marks = self.marks
@@ -269,14 +290,14 @@ class MainScreen(Screen[None]):
 
     def action_start(self) -> None:
         """Start a briefing from the highlighted item, or open its draft or published story."""
-        option = self.queue_pane.option_list.highlighted_option
-        if option is None or option.id is None:
+        option_id = self.queue_pane.option_list.highlighted_id
+        if option_id is None:
             self.app.notify("The queue is empty: fetch feeds with f.", severity="warning")
             return
-        self._choose(option.id)
+        self._choose(option_id)
 
     def _choose(self, option_id: str) -> None:
-        app = self.desk
+        app = self.deskapp
         if option_id.startswith(DRAFT_PREFIX):
             draft = app.drafts.load(option_id[len(DRAFT_PREFIX) :])
             if draft is not None:
@@ -299,65 +320,41 @@ class MainScreen(Screen[None]):
     def _draft_for_item(self, item_id: str) -> Draft | None:
         if self.draft is not None and self.draft.item_id == item_id:
             return self.draft
-        for draft in self.desk.drafts.list():
-            if draft.item_id == item_id:
-                return draft
-        return None
+        return self.desk.draft_for(item_id)
 
-    def start_briefing(self, item: Any) -> None:
+    def start_briefing(self, item: SourceItem) -> None:
         """Claim an item and open a new briefing from it, with its source block and source text."""
-        app = self.desk
         self.flush()
-        source_text = app.queue.source_text(item.id)
-        source = app.queue.source_ref(item.id)
-        source.snapshot = content_hash(source_text)
-        briefing = new_briefing(app.profile)
-        briefing.source = source
-        category = (item.category or "").strip().lower()
-        if category in app.profile.topics:
-            briefing.topics = [category]
         try:
-            app.queue.claim(item.id, app.editor_name)
-        except KeyError:
-            pass
-        draft = Draft(key=item.id, briefing=briefing, source_text=source_text, item_id=item.id)
-        app.drafts.save(draft)
+            draft = self.desk.start(item.id)
+        except DeskError as exc:  # moved by a colleague or another instance meanwhile
+            self.app.notify(str(exc), title="Queue", severity="warning", markup=False)
+            self._refresh_item(item.id)
+            return
         self._refresh_item(item.id)
-        self.queue_pane.set_drafts(app.drafts.list())
+        self.queue_pane.set_drafts(self.deskapp.drafts.list())
         self.open_draft(draft, focus=True)
         self.status.mark_saved()
 
-    def open_published(self, item: Any) -> None:
+    def open_published(self, item: SourceItem) -> None:
         """Open the published story that came from this item, to revise it."""
-        app = self.desk
-        story = next((p for p in app.published or [] if p.source_url == item.link), None)
-        if story is None:
+        try:
             try:
-                story = next((p for p in app.repo.published() if p.source_url == item.link), None)
-            except Exception:
-                story = None
-        if story is None:
-            app.notify("This item is marked published, but no story in the content repo came from it.", severity="warning")
+                story_id = self.desk.story_for(item, self.deskapp.published)
+            except StoryMissing:
+                story_id = self.desk.story_for(item)  # published since the index was read
+        except (DeskError, OSError) as exc:
+            self.app.notify(str(exc), severity="warning", markup=False)
             return
-        self.open_story(story.id, item_id=item.id)
+        self.open_story(story_id, item_id=item.id)
 
     def open_story(self, story_id: str, item_id: str = "") -> None:
         """Open a published story for revision (its draft, if one is waiting)."""
-        app = self.desk
-        key = f"story-{story_id}"
-        draft = app.drafts.load(key)
-        if draft is None:
-            try:
-                briefing = app.repo.story(story_id)
-            except Exception as exc:
-                app.notify(f"Could not open story {story_id}: {exc}", severity="error", markup=False)
-                return
-            source_text = ""
-            if briefing.source is not None and briefing.source.snapshot:
-                source_text = app.repo.source_text(briefing.source.snapshot) or ""
-            if not source_text and item_id:
-                source_text = app.queue.source_text(item_id)
-            draft = Draft(key=key, briefing=briefing, source_text=source_text, item_id=item_id, revises=story_id)
+        try:
+            draft = self.desk.revise(story_id, item_id)
+        except DeskError as exc:
+            self.app.notify(str(exc), severity="error", markup=False)
+            return
         self.flush()
         self.open_draft(draft, focus=True)
 
@@ -388,7 +385,7 @@ class MainScreen(Screen[None]):
             self.set_focus(None)
             self._show("editor")
             key, cursor = draft.focus, draft.cursor
-            section_keys = self.desk.profile.keys
+            section_keys = self.deskapp.profile.keys
 
             def place(tries: int = 10) -> None:
                 # The editor pane may have been hidden (a tab) a moment ago, and focus may
@@ -409,7 +406,7 @@ class MainScreen(Screen[None]):
 
     def _label_checks_tab(self, errors: int, warnings: int) -> None:
         """The Checks tab carries the counts, so a narrow terminal shows them from any tab."""
-        parts: list[Any] = ["Checks"]
+        parts: list[str | tuple[str, str]] = ["Checks"]
         if errors:
             parts.append((f" ✗{errors}", "$text-error"))
         if warnings:
@@ -417,18 +414,6 @@ class MainScreen(Screen[None]):
         if self.draft is not None and not errors and not warnings:
             parts.append((" ✓", "$text-success"))
         self.query_one("#tab-checks", Tab).label = Content.assemble(*parts)
-
-    def _mark_drafting(self, draft: Draft) -> None:
-        """The first words written move a claimed item on to drafting."""
-        if not draft.item_id or draft.revises:
-            return
-        item = self.queue_pane.item(draft.item_id)
-        if item is not None and item.state == "claimed":
-            try:
-                self.desk.queue.set_state(draft.item_id, "drafting")
-            except KeyError:
-                return
-            self._refresh_item(draft.item_id)
 
     def _focus_in(self, pane_id: str) -> bool:
         node = self.focused
@@ -439,7 +424,7 @@ class MainScreen(Screen[None]):
         return False
 
     def _refresh_item(self, item_id: str) -> None:
-        item = self.desk.queue.item(item_id)
+        item = self.deskapp.queue.item(item_id)
         if item is not None:
             self.queue_pane.update_item(item)
 
@@ -477,7 +462,6 @@ class MainScreen(Screen[None]):
         if snapshot is None:
             return
         self.editor.update_counts(snapshot.briefing)
-        self._mark_drafting(snapshot)
         generation = self.generation
         self._save_draft(generation, snapshot)
         self._run_checks(generation, snapshot.briefing, snapshot.source_text)
@@ -485,25 +469,28 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="autosave", exit_on_error=False)
     def _save_draft(self, generation: int, draft: Draft) -> None:
         error = ""
+        moved: SourceItem | None = None
         with self._save_lock:
             if generation < self._written_generation:
-                return  # a newer save already went to disk
+                return  # a newer save already went to disk (or the draft was published or thrown away)
             try:
-                self.desk.drafts.save(draft)
+                moved = self.desk.save_draft(draft)
                 self._written_generation = generation
             except OSError as exc:
                 error = f"The draft could not be saved: {exc.strerror or exc}"
-        self.post_message(DraftSaved(generation, error))
+        self.post_message(DraftSaved(generation, error, moved))
 
     def on_draft_saved(self, message: DraftSaved) -> None:
         if message.error:
             self.app.notify(message.error, title="Autosave", severity="error", markup=False)
             return
+        if message.moved is not None:
+            self.queue_pane.update_item(message.moved)
         self.saved_generation = max(self.saved_generation, message.generation)
         if self.saved_generation >= self.generation:
             self.status.mark_saved()
-        if self.draft is not None and not any(d.key == self.draft.key for d in self.queue_pane._drafts):
-            self.queue_pane.set_drafts(self.desk.drafts.list())
+        if self.draft is not None and not any(d.key == self.draft.key for d in self.queue_pane.drafts):
+            self.queue_pane.set_drafts(self.deskapp.drafts.list())
 
     def flush(self) -> None:
         """Write the open draft now if it has unsaved typing (before switching drafts, quitting, publishing)."""
@@ -518,8 +505,10 @@ class MainScreen(Screen[None]):
         if snapshot is None:
             return
         with self._save_lock:
-            self.desk.drafts.save(snapshot)
+            moved = self.desk.save_draft(snapshot)
             self._written_generation = self.generation
+        if moved is not None:
+            self.queue_pane.update_item(moved)
         self.saved_generation = self.generation
         self.status.mark_saved()
 
@@ -529,11 +518,10 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
     def _run_checks(self, generation: int, briefing: Briefing, source_text: str) -> None:
-        from stories.checks import run_checks
         from stories.checks.traceability import source_marks
 
-        app = self.desk
-        findings = run_checks(briefing, source_text or None, app.profile, app.published)
+        app = self.deskapp
+        findings = self.desk.check(briefing, source_text, app.published)
         marks = source_marks(briefing, source_text, app.profile) if source_text else []
         if get_current_worker().is_cancelled:
             return
@@ -597,24 +585,24 @@ class MainScreen(Screen[None]):
         from tui.screens.preview import PreviewScreen
 
         self.flush()
-        self.app.push_screen(PreviewScreen(self.editor.read(), self.desk.profile))
+        self.app.push_screen(PreviewScreen(self.editor.read(), self.deskapp.profile))
 
     def action_history(self) -> None:
         """The content repo's commits (the open story's, when it is published)."""
         from tui.screens.history import HistoryScreen
 
         story_id = self.draft.revises if self.draft and self.draft.revises else None
-        self.app.push_screen(HistoryScreen(self.desk.repo, story_id))
+        self.app.push_screen(HistoryScreen(self.deskapp.repo, story_id))
 
     def action_dismiss_item(self) -> None:
         """Dismiss the highlighted queue item, with a reason."""
         from tui.screens.dialogs import ReasonScreen
 
-        option = self.queue_pane.option_list.highlighted_option
-        if option is None or not (option.id or "").startswith(ITEM_PREFIX):
+        option_id = self.queue_pane.option_list.highlighted_id or ""
+        if not option_id.startswith(ITEM_PREFIX):
             self.app.notify("Highlight a queue item to dismiss it.", severity="warning")
             return
-        item_id = option.id[len(ITEM_PREFIX) :]
+        item_id = option_id[len(ITEM_PREFIX) :]
         item = self.queue_pane.item(item_id)
         if item is None:
             return
@@ -622,23 +610,28 @@ class MainScreen(Screen[None]):
         def done(reason: str | None) -> None:
             if reason is None:
                 return
-            self.dismiss_item(item_id, reason)
+            self.dismiss_item(item, reason)
 
         self.app.push_screen(ReasonScreen("Dismiss this item?", item.title, "why (e.g. not good news, duplicate)"), done)
 
-    def dismiss_item(self, item_id: str, reason: str) -> None:
-        app = self.desk
-        app.queue.dismiss(item_id, reason)
-        item = app.queue.item(item_id)
-        if item is not None:
-            self.queue_pane.update_item(item)
-        draft = self._draft_for_item(item_id)
-        if draft is not None:
-            app.drafts.delete(draft.key)
-            if self.draft is not None and self.draft.key == draft.key:
-                self._close_draft()
-            self.queue_pane.set_drafts(app.drafts.list())
-        app.notify("Dismissed" + (f": {reason}" if reason else "."), markup=False)
+    def dismiss_item(self, seen: SourceItem, reason: str) -> None:
+        """Dismiss an item as this screen last saw it; a colleague's change meanwhile wins, and is shown."""
+        app = self.deskapp
+        open_here = self.draft is not None and self.draft.item_id == seen.id and not self.draft.revises
+        try:
+            with self._save_lock:  # an autosave in flight must not bring the dismissed item's draft back
+                item = self.desk.dismiss(seen.id, reason, expected=[seen.state])
+                if open_here:
+                    self._written_generation = sys.maxsize
+        except DeskError as exc:
+            app.notify(str(exc), title="Queue", severity="warning", markup=False)
+            self._refresh_item(seen.id)
+            return
+        self.queue_pane.update_item(item)
+        if open_here:
+            self._close_draft()
+        self.queue_pane.set_drafts(app.drafts.list())
+        app.notify(f"Dismissed: {item.dismissed_reason}", markup=False)
 
     def _close_draft(self) -> None:
         self.draft = None
@@ -656,8 +649,6 @@ class MainScreen(Screen[None]):
 
     def action_publish(self) -> None:
         """Publish the open briefing: errors refuse, warnings ask first."""
-        from stories.checks import run_checks
-
         from tui.screens.dialogs import ConfirmScreen
 
         if self.draft is None:
@@ -667,9 +658,9 @@ class MainScreen(Screen[None]):
             self.app.notify("Already publishing this story…", severity="information")
             return
         self.flush()
-        app = self.desk
+        app = self.deskapp
         briefing = self.editor.read()
-        findings = run_checks(briefing, self.draft.source_text or None, app.profile, app.published)
+        findings = self.desk.check(briefing, self.draft.source_text, app.published)
         self.checked_generation = self.generation
         self.findings = findings
         self.checks.show(findings)
@@ -700,67 +691,59 @@ class MainScreen(Screen[None]):
     def _publish(self, briefing: Briefing, draft: Draft | None) -> None:
         if draft is None:
             return
-        from stories.ids import unique_id
-
-        app = self.desk
-        briefing = replace(briefing)
-        if not briefing.id:
-            taken = {p.id for p in (app.published or [])}
-            briefing.id = unique_id(briefing.headline, taken)
-        briefing.status = "published"
-        briefing.updated = utcnow()
-        if briefing.created is None:
-            briefing.created = briefing.updated
         self.status.set(work="publishing…")
         self._publishing = True
         self._publish_generation = self.generation
-        self._publish_worker(briefing, draft)
+        self._publish_key = draft.key
+        self._publish_worker(replace(draft, briefing=briefing))
 
     @work(thread=True, exclusive=True, group="publish", exit_on_error=False)
-    def _publish_worker(self, briefing: Briefing, draft: Draft) -> None:
-        from stories.repo import PublishRefused
-
-        app = self.desk
+    def _publish_worker(self, draft: Draft) -> None:
         try:
-            result = app.repo.publish(briefing, draft.source_text, app.editor_identity, allow_warnings=True)
-        except PublishRefused as exc:
-            count = len([f for f in getattr(exc, "findings", []) if f.severity == "error"])
-            self.post_message(WorkDone("publish", f"The content repo refused the story: {count} error(s) — see the checks panel.", error=True))
+            with self._save_lock:
+                published = self.desk.publish(draft, self.deskapp.published)
+                # No autosave still in flight may bring the published draft back.
+                self._written_generation = sys.maxsize
+        except Refused as exc:
+            count = len(exc.errors)
+            self.post_message(PublishFailed(f"The content repo refused the story: {count} error(s) — see the checks panel.", exc.findings))
             return
-        except Exception as exc:  # RepoError and git failures, in the repo's own words
-            self.post_message(WorkDone("publish", f"Publishing failed: {exc}", error=True))
+        except DeskError as exc:  # the repo's own words (git, disk, lock)
+            self.post_message(PublishFailed(str(exc)))
             return
-        self.post_message(WorkDone("publish", "", result=(result, briefing, draft)))
+        except Exception as exc:  # never a silent worker death: the editor must hear the publish did not happen
+            self.post_message(PublishFailed(f"Publishing failed: {exc}"))
+            return
+        self.post_message(PublishDone(published))
 
-    def _published(self, result: Any, briefing: Briefing, draft: Draft) -> None:
-        app = self.desk
-        typed_meanwhile = self.generation > self._publish_generation and self.draft is draft
-        action = getattr(result, "action", "publish")
-        story_id = briefing.id
-        if draft.item_id:
-            try:
-                app.queue.set_state(draft.item_id, "published")
-            except KeyError:
-                pass
-            self._refresh_item(draft.item_id)
-        if briefing.source is not None and briefing.source.url:
-            app.queue.mark_published([briefing.source.url])
-        with self._save_lock:  # an autosave still in flight must not bring the published draft back
-            app.drafts.delete(draft.key)
-            self._written_generation = self.generation + 1
+    def on_publish_failed(self, message: PublishFailed) -> None:
+        self._publishing = False
+        self.status.set(work="")
+        self.app.notify(message.text, title="Publish", severity="error", markup=False)
+
+    def on_publish_done(self, message: PublishDone) -> None:
+        self._publishing = False
+        self.status.set(work="")
+        self._published(message.published)
+
+    def _published(self, published: Published) -> None:
+        app = self.deskapp
+        draft = self.draft
+        typed_meanwhile = self.generation > self._publish_generation and draft is not None and draft.key == self._publish_key
+        result, briefing, revision = published.result, published.briefing, published.revision
+        if published.item is not None:
+            self.queue_pane.update_item(published.item)
         self.queue_pane.set_drafts(app.drafts.list())
-        commit = (getattr(result, "commit", None) or "")[:8]
-        words = {"publish": "Published", "revise": "Revised", "unchanged": "Nothing changed in"}.get(action, "Published")
-        app.notify(f"{words} {story_id}" + (f" (commit {commit})" if commit else "") + ".", title="Publish", markup=False)
+        commit = (result.commit or "")[:8]
+        words = {"publish": "Published", "revise": "Revised", "unchanged": "Nothing changed in"}.get(result.action, "Published")
+        app.notify(f"{words} {published.story_id}" + (f" (commit {commit})" if commit else "") + ".", title="Publish", markup=False)
         # The story stays open: edit and publish again to revise it.
-        revision = Draft(key=f"story-{story_id}", briefing=briefing, source_text=draft.source_text, item_id=draft.item_id, revises=story_id)
-        revision.focus, revision.cursor = draft.focus, draft.cursor
         if typed_meanwhile:
             # Words typed while git was busy belong to the next revision, not to the bin.
             now = self.editor.read()
             now.id, now.status, now.created, now.updated = briefing.id, briefing.status, briefing.created, briefing.updated
-            revision.briefing = now
-            app.drafts.save(revision)
+            revision = replace(revision, briefing=now)
+            self.desk.save_draft(revision)
         self.draft = None
         self.open_draft(revision, focus=False)
         self._load_published()
@@ -777,7 +760,7 @@ class MainScreen(Screen[None]):
     def _fetch_worker(self) -> None:
         from stories.queue import QueueStore, fetch_sources, load_demo
 
-        app = self.desk
+        app = self.deskapp
         if app.demo:
             # The demo's sources are illustrative addresses: read the bundled sample feeds again instead.
             store = QueueStore(app.queue_path)
@@ -785,36 +768,31 @@ class MainScreen(Screen[None]):
                 new = load_demo(store)
             finally:
                 store.close()
-            self.post_message(WorkDone("fetch", f"The demo reads its bundled sample feeds, not the network: {new} new item{'s' if new != 1 else ''}."))
+            self.post_message(FetchDone(f"The demo reads its bundled sample feeds, not the network: {new} new item{'s' if new != 1 else ''}."))
             return
         sources = list(app.sources())
         if not sources:
-            self.post_message(WorkDone("fetch", "The desk follows no sources yet: add [[sources]] to desk.toml or import an OPML file.", error=True))
+            self.post_message(FetchDone("The desk follows no sources yet: add [[sources]] to desk.toml or import an OPML file.", error=True))
             return
-        total = len(sources)
-        done = [0]
 
-        def progress(event: Any) -> None:
-            done[0] += 1
-            count = getattr(event, "done", done[0])
-            self.post_message(WorkProgress(f"fetching {min(count, total)}/{getattr(event, 'total', total)}…"))
+        def progress(event: FetchProgress) -> None:
+            self.post_message(WorkProgress(f"fetching {min(event.done, event.total)}/{event.total}…"))
 
-        store = QueueStore(app.queue_path)
         try:
-            summary = fetch_sources(store, sources, progress=progress)
+            store = QueueStore(app.queue_path)
+            try:
+                summary = fetch_sources(store, sources, progress=progress)
+            finally:
+                store.close()
         except Exception as exc:
-            self.post_message(WorkDone("fetch", f"Fetching stopped: {exc}", error=True))
+            self.post_message(FetchDone(f"Fetching stopped: {exc}", error=True))
             return
-        finally:
-            store.close()
-        new = getattr(summary, "new", 0)
-        failed = getattr(summary, "failed", 0)
+        new, failed = summary.new, summary.failed
         text = f"{new} new item{'s' if new != 1 else ''}"
         if failed:
-            errors = getattr(summary, "errors", []) or []
-            first = errors[0] if errors else ""
+            first = summary.errors[0] if summary.errors else ""
             text += f"; {failed} source{'s' if failed != 1 else ''} could not be fetched" + (f" ({first})" if first else "")
-        self.post_message(WorkDone("fetch", text, error=bool(failed) and not new, result=summary))
+        self.post_message(FetchDone(text, error=bool(failed) and not new, summary=summary))
 
     def action_sync(self) -> None:
         """Pull and push the content repo, in the background."""
@@ -824,36 +802,30 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def _sync_worker(self) -> None:
         try:
-            result = self.desk.repo.sync()
+            result = self.deskapp.repo.sync()
         except Exception as exc:
-            self.post_message(WorkDone("sync", f"Sync failed: {exc}", error=True))
+            self.post_message(SyncDone(f"Sync failed: {exc}", error=True))
             return
-        self.post_message(WorkDone("sync", getattr(result, "message", "") or "Synced.", error=not getattr(result, "ok", False), result=result))
+        self.post_message(SyncDone(result.message or "Synced.", error=not result.ok, result=result))
 
     def on_work_progress(self, message: WorkProgress) -> None:
         self.status.set(work=message.text)
 
-    def on_work_done(self, message: WorkDone) -> None:
+    def on_fetch_done(self, message: FetchDone) -> None:
         self.status.set(work="")
-        if message.kind == "publish":
-            self._publishing = False
-        if message.kind == "publish" and not message.error:
-            self._published(*message.result)
-            return
-        if message.kind == "fetch":
-            self.queue_pane.set_items(self.desk.queue.items(), self.desk.drafts.list())
-            result = message.result
-            if result is not None:
-                # Online when any source answered (new or unchanged); offline when none did.
-                self.status.set(online=bool(getattr(result, "new", 0) or getattr(result, "unchanged", 0)))
-        if message.kind == "sync":
-            result = message.result
-            # The remote answered unless git could not reach it; "no remote" is not "offline".
-            state = getattr(result, "state", "offline") if result is not None else "offline"
-            self.status.set(online=None if state == "no-remote" else state != "offline")
-            self.refresh_repo_status()
-        title = {"publish": "Publish", "fetch": "Fetch", "sync": "Sync"}.get(message.kind, "")
-        self.app.notify(message.text, title=title, severity="error" if message.error else "information", markup=False)
+        self.queue_pane.reload(self.deskapp.drafts.list())
+        if message.summary is not None:
+            # Online when any source answered (new or unchanged); offline when none did.
+            self.status.set(online=bool(message.summary.new or message.summary.unchanged))
+        self.app.notify(message.text, title="Fetch", severity="error" if message.error else "information", markup=False)
+
+    def on_sync_done(self, message: SyncDone) -> None:
+        self.status.set(work="")
+        # The remote answered unless git could not reach it; "no remote" is not "offline".
+        state = message.result.state if message.result is not None else "offline"
+        self.status.set(online=None if state == "no-remote" else state != "offline")
+        self.refresh_repo_status()
+        self.app.notify(message.text, title="Sync", severity="error" if message.error else "information", markup=False)
 
     # -- key points from the palette ----------------------------------------------------------
 
@@ -892,7 +864,7 @@ class MainScreen(Screen[None]):
         """Pick a published story to revise."""
         from tui.screens.dialogs import PickScreen
 
-        app = self.desk
+        app = self.deskapp
         try:
             published = app.repo.published()
         except Exception as exc:
@@ -918,13 +890,12 @@ class MainScreen(Screen[None]):
         def answer(yes: bool | None) -> None:
             if not yes or self.draft is not draft:
                 return
-            app = self.desk
-            app.drafts.delete(draft.key)
-            if draft.item_id and not draft.revises:
-                item = app.queue.item(draft.item_id)
-                if item is not None and item.state in ("claimed", "drafting"):
-                    app.queue.set_state(draft.item_id, "new")
-                    self._refresh_item(draft.item_id)
+            app = self.deskapp
+            with self._save_lock:  # an autosave in flight must not bring the thrown-away draft back
+                moved = self.desk.discard(draft)
+                self._written_generation = sys.maxsize
+            if moved is not None:
+                self.queue_pane.update_item(moved)
             self._close_draft()
             self.queue_pane.set_drafts(app.drafts.list())
             self.action_back_to_queue()
@@ -937,12 +908,12 @@ class MainScreen(Screen[None]):
         """List unfinished drafts."""
         from tui.screens.dialogs import PickScreen
 
-        drafts = self.desk.drafts.list()
+        drafts = self.deskapp.drafts.list()
         rows = [(d.key, Content.assemble(("revising " if d.revises else "draft ", "$text-muted"), Content(d.title))) for d in drafts]
 
         def picked(key: str | None) -> None:
             if key:
-                draft = self.desk.drafts.load(key)
+                draft = self.deskapp.drafts.load(key)
                 if draft is not None:
                     self.open_draft(draft, focus=True)
 

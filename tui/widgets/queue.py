@@ -6,20 +6,29 @@ into ``Content`` objects, never into markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import ClassVar
 
-from textual import on
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
-from textual.geometry import Size
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import Visual
+from rich.segment import Segment
+from textual.widgets import Input, Static
+
+from stories.drafts import Draft
+from stories.queue import QueueError, QueueStore, SourceItem
+from tui.messages import QueueListed
 
 STATE_MARKS = {
     "new": ("●", "$accent"),
@@ -54,90 +63,327 @@ def age(when: datetime | None, now: datetime | None = None) -> str:
     return f"{seconds // 86400}d"
 
 
-def item_prompt(item: Any, now: datetime | None = None) -> Content:
-    """One queue row: state mark, source · category · age, title — all as plain text."""
-    mark, style = STATE_MARKS.get(getattr(item, "state", "new"), ("●", "$accent"))
-    sources = getattr(item, "sources", None) or []
-    source = sources[0] if sources else (getattr(item, "feed_title", "") or "")
-    meta = " · ".join(part for part in (source, getattr(item, "category", "") or "", age(getattr(item, "published", None), now)) if part)
-    title = " ".join((getattr(item, "title", "") or "(no title)").split())
+def item_prompt(item: SourceItem, now: datetime | None = None) -> Content:
+    """One queue row: state mark, title, then source · category · age — all as plain text."""
+    mark, style = STATE_MARKS.get(item.state, ("●", "$accent"))
+    source = item.sources[0] if item.sources else item.feed_title
+    meta = " · ".join(part for part in (source, item.category, age(item.published, now)) if part)
+    title = " ".join((item.title or "(no title)").split())
     return Content.assemble((mark + " ", style), Content(title), ("  " + meta, "$text-muted"))
 
 
-def draft_prompt(draft: Any) -> Content:
+def draft_prompt(draft: Draft) -> Content:
     """One row of the unfinished-drafts group."""
-    label = "revising" if getattr(draft, "revises", "") else "draft"
+    label = "revising" if draft.revises else "draft"
     return Content.assemble(("✎ ", "$warning"), (f"{label}  ", "$text-muted"), Content(draft.title))
 
 
-@dataclass
-class _Row:
-    item: Any
-    haystack: str
-    option: Option
+SEPARATOR = ""
+"""The row key of the rule between the drafts and the items."""
+
+WINDOW = 200
+"""Rows fetched from the queue at once around the ones on screen."""
+
+CACHED_ROWS = 5_000
+"""Items kept in memory for drawing; beyond this the cache starts again from the rows in view."""
+
+REST_AFTER_START = 0.25
+"""Seconds after the first listing before the rest of a long queue is read (start-up only)."""
+
+FIRST_ROWS = 150
+"""Rows listed before the first frame (more than any screen shows); the rest follow right after it."""
 
 
-class ItemOption(Option):
-    """A queue row whose Content is built when it is first drawn, not when the queue loads."""
+class _Rows(Sequence[str]):
+    """The row keys: the drafts, a rule, then the items; made without a list of 100,000 strings."""
 
-    def __init__(self, item: Any, now: datetime, id: str) -> None:
-        super().__init__("", id=id)
-        self._item = item
-        self._now = now
-        self._built = False
+    def __init__(self, drafts: Sequence[str] = (), item_ids: list[str] | None = None) -> None:
+        self.drafts = [DRAFT_PREFIX + key for key in drafts]
+        self.ids = item_ids if item_ids is not None else []
+        self.offset = len(self.drafts) + (1 if self.drafts and self.ids else 0)
+
+    def __len__(self) -> int:
+        return self.offset + len(self.ids)
+
+    def __getitem__(self, n: int) -> str:  # type: ignore[override]
+        if n < 0:
+            n += len(self)
+        if n < len(self.drafts):
+            return self.drafts[n]
+        if n < self.offset:
+            return SEPARATOR
+        return ITEM_PREFIX + self.ids[n - self.offset]
 
     @property
-    def prompt(self) -> Content:  # type: ignore[override]
-        if not self._built:
-            self._prompt = item_prompt(self._item, self._now)
-            self._built = True
-        return self._prompt  # type: ignore[return-value]
+    def selectable(self) -> int:
+        """How many rows are drafts or items (not the rule)."""
+        return len(self.drafts) + len(self.ids)
 
-    def _set_prompt(self, prompt: Any) -> None:
-        self._built = True
-        super()._set_prompt(prompt)
+    def index_of(self, key: str) -> int | None:
+        """The row of a key, or None."""
+        if key.startswith(DRAFT_PREFIX):
+            return self.drafts.index(key) if key in self.drafts else None
+        if not key.startswith(ITEM_PREFIX):
+            return None
+        try:
+            # A scan in C from the top, where the cursor nearly always is; no map of every id.
+            return self.offset + self.ids.index(key[len(ITEM_PREFIX) :])
+        except ValueError:
+            return None
 
 
-class QueueList(OptionList):
-    """The list of source items; stays smooth with tens of thousands of rows.
+@dataclass(frozen=True)
+class QueueRow:
+    """One row as shown: its key (``d:<draft>``, ``i:<item>``) and its text."""
 
-    Every row is one line (no wrapping, long titles end in an ellipsis), so the
-    line map is built by counting instead of measuring each row's text: with
-    10,000 items that is the difference between a few milliseconds and half a
-    second on every resize.
+    id: str
+    prompt: Content
+
+
+class QueueList(ScrollView, can_focus=True):
+    """The queue's rows: a line-API list that draws (and reads from the queue) only the rows on screen.
+
+    It holds the row keys, which are cheap even for 100,000 items; an item's
+    text is fetched from the queue when its row first scrolls into view, so
+    start-up costs the same for 100 items or 100,000.
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Open", id="queue.open", show=False),
+        Binding("down", "cursor_down", "Down", id="queue.down", show=False),
+        Binding("up", "cursor_up", "Up", id="queue.up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="queue.page_down", show=False),
+        Binding("pageup", "page_up", "Page up", id="queue.page_up", show=False),
+        Binding("home", "first", "First", id="queue.first", show=False),
+        Binding("end", "last", "Last", id="queue.last", show=False),
     ]
 
-    def _on_resize(self) -> None:
-        # Rows are one line at any width: only the rendered strips depend on it.
-        self._option_render_cache.clear()
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "queue-list--row",
+        "queue-list--row-highlighted",
+        "queue-list--separator",
+    }
+
+    DEFAULT_CSS = """
+    QueueList {
+        color: $foreground;
+        overflow-x: hidden;
+        background: $surface;
+        & > .queue-list--row-highlighted {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus > .queue-list--row-highlighted {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .queue-list--separator {
+            color: $foreground 15%;
+        }
+    }
+    """
+
+    highlighted: reactive[int | None] = reactive(None, always_update=True)
+    """The index of the row with the cursor, or None when the list is empty."""
+
+    class Highlighted(Message):
+        """The cursor moved to a row (``option_id`` is its key)."""
+
+        def __init__(self, option_id: str | None) -> None:
+            super().__init__()
+            self.option_id = option_id
+
+    class Selected(Message):
+        """Enter (or a click) on a row."""
+
+        def __init__(self, option_id: str) -> None:
+            super().__init__()
+            self.option_id = option_id
+
+    def __init__(self, load: Callable[[Sequence[str]], dict[str, SourceItem]], now: Callable[[], datetime], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._load = load
+        self._now = now
+        self._keys = _Rows()
+        self._drafts: dict[str, Draft] = {}
+        self._items: dict[str, SourceItem] = {}
+
+    # -- rows ------------------------------------------------------------------
+
+    def set_rows(self, drafts: Sequence[Draft], item_ids: list[str], keep: str | None = None, stay: bool = False) -> None:
+        """Show these drafts (first, then a rule) and these items; the cursor stays on ``keep`` when it is shown.
+
+        With ``stay``, a cursor whose row went keeps its place instead of going to the top.
+        """
+        before = self.highlighted
+        keys = _Rows([d.key for d in drafts], item_ids)
+        self._keys = keys
+        self._drafts = {d.key: d for d in drafts}
+        self.virtual_size = Size(self.scrollable_content_region.width, len(keys))
+        index = keys.index_of(keep) if keep else None
+        if index is None and keys:
+            # The row with the cursor went (dismissed): the cursor keeps its place, not the top.
+            index = min(before, len(keys) - 1) if stay and before is not None else 0
+            if keys[index] == SEPARATOR:
+                index += 1
+        self.highlighted = index
         self.refresh()
 
-    def _update_lines(self) -> None:
-        if not self.scrollable_content_region:
+    def forget(self, item_id: str) -> None:
+        """Drop an item's cached row so it is read again (its state changed)."""
+        self._items.pop(item_id, None)
+        index = self._keys.index_of(ITEM_PREFIX + item_id)
+        if index is not None:
+            self.refresh_line(index - self.scroll_offset.y)
+
+    def remember(self, item: SourceItem) -> None:
+        """Show an item as given (fresh from the queue) without reading it again."""
+        self._items[item.id] = item
+        index = self._keys.index_of(ITEM_PREFIX + item.id)
+        if index is not None:
+            self.refresh_line(index - self.scroll_offset.y)
+
+    def item(self, item_id: str) -> SourceItem | None:
+        """A shown item, read from the queue if its row was never drawn."""
+        if item_id not in self._items:
+            self._items.update(self._load([item_id]))
+        return self._items.get(item_id)
+
+    @property
+    def option_count(self) -> int:
+        """How many rows are selectable (drafts and items)."""
+        return self._keys.selectable
+
+    @property
+    def highlighted_id(self) -> str | None:
+        """The key of the row with the cursor."""
+        if self.highlighted is None or not (0 <= self.highlighted < len(self._keys)):
+            return None
+        return self._keys[self.highlighted] or None
+
+    def index_of(self, option_id: str) -> int | None:
+        """The row index of a key, or None if it is not shown."""
+        return self._keys.index_of(option_id)
+
+    @property
+    def options(self) -> list[QueueRow]:
+        """Every selectable row with its text (reads every shown item: for tests and small queues)."""
+        self._fetch(range(len(self._keys)))
+        return [QueueRow(key, self._prompt(key)) for key in self._keys if key]
+
+    def _fetch(self, rows: range) -> None:
+        ids, offset = self._keys.ids, self._keys.offset
+        missing = [ids[n - offset] for n in rows if n >= offset and ids[n - offset] not in self._items]
+        if not missing:
             return
-        line_cache = self._line_cache
-        lines = line_cache.lines
-        options = self.options
-        next_index = lines[-1][0] + 1 if lines else 0
-        index_to_line = line_cache.index_to_line
-        heights = line_cache.heights
-        for index in range(next_index, len(options)):
-            divider = options[index]._divider
-            index_to_line[index] = len(lines)
-            heights[index] = 1 + divider
-            lines.append((index, 0))
-            if divider:
-                lines.append((index, 1))
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        last_divider = bool(options) and options[-1]._divider
-        virtual_size = Size(width, len(lines) - (1 if last_divider else 0))
-        if virtual_size != self.virtual_size:
-            self.virtual_size = virtual_size
-            self._scroll_update(virtual_size)
+        if len(self._items) + len(missing) > CACHED_ROWS and len(missing) < CACHED_ROWS:
+            # Scrolling through 100,000 rows must not keep 100,000 items: start again from what is in view.
+            self._items.clear()
+            missing = [ids[n - offset] for n in rows if n >= offset]
+        self._items.update(self._load(missing))
+
+    def _prompt(self, key: str) -> Content:
+        if key.startswith(DRAFT_PREFIX):
+            return draft_prompt(self._drafts[key[len(DRAFT_PREFIX) :]])
+        item = self._items.get(key[len(ITEM_PREFIX) :])
+        return item_prompt(item, self._now()) if item is not None else Content("")
+
+    # -- drawing -----------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # One query for the rows about to be drawn (and a window around them), not one per row.
+        top = self.scroll_offset.y + crop.y
+        if self._keys:
+            start = max(0, top - WINDOW // 4)
+            self._fetch(range(start, min(len(self._keys), max(top + crop.height, start + WINDOW))))
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = self.scroll_offset.y + y
+        if not (0 <= row < len(self._keys)):
+            return Strip.blank(width, self.get_visual_style("queue-list--row").rich_style)
+        key = self._keys[row]
+        if key == SEPARATOR:
+            style = self.get_visual_style("queue-list--separator")
+            return Strip.blank(width, style.rich_style) if width <= 0 else Strip([_rule(width, style)], width)
+        classes = ("queue-list--row", "queue-list--row-highlighted") if row == self.highlighted else ("queue-list--row",)
+        style = self.get_visual_style(*classes)
+        strips = Visual.to_strips(self, self._prompt(key), width, 1, style)
+        strip = strips[0] if strips else Strip.blank(width)
+        return strip.extend_cell_length(width, style.rich_style).crop(0, width)
+
+    # -- the cursor -----------------------------------------------------------------
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        if highlighted is None or not self._keys:
+            return None
+        return max(0, min(highlighted, len(self._keys) - 1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        if new is not None:
+            self.scroll_to_region(Region(0, new, max(1, self.scrollable_content_region.width), 1), animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Highlighted(self.highlighted_id))
+
+    def _move(self, delta: int) -> None:
+        if self.highlighted is None:
+            return
+        target = max(0, min(len(self._keys) - 1, self.highlighted + delta))
+        if self._keys[target] == SEPARATOR:
+            target = target + (1 if delta > 0 else -1)
+            if not (0 <= target < len(self._keys)):
+                return
+        self.highlighted = target
+
+    def action_cursor_down(self) -> None:
+        """The next row."""
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        """The row above."""
+        self._move(-1)
+
+    def action_page_down(self) -> None:
+        """A screenful down."""
+        self._move(max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        """A screenful up."""
+        self._move(-max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        """The first row."""
+        if self._keys:
+            self.highlighted = 0
+
+    def action_last(self) -> None:
+        """The last row."""
+        if self._keys:
+            self.highlighted = len(self._keys) - 1
+
+    def action_select(self) -> None:
+        """Open the row with the cursor."""
+        option_id = self.highlighted_id
+        if option_id:
+            self.post_message(self.Selected(option_id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = self.scroll_offset.y + offset.y
+        if 0 <= row < len(self._keys) and self._keys[row] != SEPARATOR:
+            self.highlighted = row
+            self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys))
+
+
+def _rule(width: int, style: VisualStyle) -> Segment:
+    return Segment("─" * width, style.rich_style)
 
 
 class QueuePane(Vertical):
@@ -157,17 +403,19 @@ class QueuePane(Vertical):
             super().__init__()
             self.option_id = option_id
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._rows: list[_Row] = []
-        self._by_id: dict[str, _Row] = {}
-        self._drafts: list[Any] = []
+    def __init__(self, queue: QueueStore, now: Callable[[], datetime] | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.queue = queue
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._ids: list[str] = []
+        self._drafts: list[Draft] = []
         self._filter = ""
-        self.source_for: str | None = None
+        self._listing = 0  # counts listings, so a late "rest of the list" for an old filter is dropped
+        self._started = False
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter the queue", id="queue-filter", compact=True)
-        yield QueueList(id="queue-list", markup=False)
+        yield QueueList(self.queue.items_by_id, self._now, id="queue-list")
         with VerticalScroll(id="source-scroll", can_focus=True):
             yield Static(Content(""), id="source-text", markup=False)
 
@@ -177,95 +425,88 @@ class QueuePane(Vertical):
 
     # -- data ---------------------------------------------------------------
 
-    def set_items(self, items: Iterable[Any], drafts: Sequence[Any] = ()) -> None:
-        """Replace the items (dismissed ones are not shown) and the unfinished drafts."""
-        now = self._now()
-        rows = []
-        for item in items:
-            if getattr(item, "state", "new") == "dismissed":
-                continue
-            option = ItemOption(item, now, ITEM_PREFIX + item.id)
-            haystack = f"{item.title} {' '.join(item.sources)} {item.category} {item.state}".lower()
-            rows.append(_Row(item, haystack, option))
-        self._rows = rows
-        self._by_id = {row.item.id: row for row in rows}
-        self._drafts = list(drafts)
-        self._refresh_options()
+    def reload(self, drafts: Sequence[Draft] | None = None) -> None:
+        """List the queue again through the core's filter (dismissed items are not shown), and the drafts."""
+        if drafts is not None:
+            self._drafts = list(drafts)
+        self._listing += 1
+        # What a screen shows first, then the rest once it is drawn: the first
+        # rows cost the same for 100 items or 100,000.
+        try:
+            self._ids = self.queue.item_ids(text=self._filter, hide=("dismissed",), limit=FIRST_ROWS)
+        except QueueError as exc:
+            self._ids = []
+            self.app.notify(str(exc), title="Queue", severity="error", markup=False, timeout=12)
+        self._show_rows()
+        if len(self._ids) >= FIRST_ROWS:
+            listing, text = self._listing, self._filter
+            if self._started:
+                self.call_after_refresh(self._list_rest, listing, text)
+            else:
+                # At start-up the long listing waits until the first rows have reached the
+                # terminal: a worker busy building 100,000 ids would hold them back.
+                self._started = True
+                self.set_timer(REST_AFTER_START, lambda: self._list_rest(listing, text))
+        self._started = True
 
-    def set_drafts(self, drafts: Sequence[Any]) -> None:
+    @work(thread=True, exclusive=True, group="queue-listing", exit_on_error=False)
+    def _list_rest(self, listing: int, text: str) -> None:
+        try:
+            ids = self.queue.item_ids(text=text, hide=("dismissed",))
+        except QueueError:
+            return  # the first rows are shown; the damage was reported when they were listed, or will be
+        self.post_message(QueueListed(listing, ids))
+
+    @on(QueueListed)
+    def _listed(self, event: QueueListed) -> None:
+        event.stop()
+        if event.listing == self._listing:  # not a late answer for an older filter
+            self._ids = event.item_ids
+            self._show_rows()
+
+    def set_drafts(self, drafts: Sequence[Draft]) -> None:
         """Replace the unfinished-drafts group at the top of the list."""
         self._drafts = list(drafts)
-        self._refresh_options()
+        self._show_rows()
 
-    def update_item(self, item: Any) -> None:
+    def update_item(self, item: SourceItem) -> None:
         """Redraw one item after its state changed (claimed, published, dismissed)."""
-        row = self._by_id.get(item.id)
-        if row is None:
-            return
         if item.state == "dismissed":
-            self._rows.remove(row)
-            del self._by_id[item.id]
-            self._refresh_options()
+            if item.id in self._ids:
+                self._ids.remove(item.id)
+                self._show_rows(stay=True)
             return
-        row.item = item
-        prompt = item_prompt(item, self._now())
-        row.option = ItemOption(item, self._now(), ITEM_PREFIX + item.id)
-        try:
-            self.option_list.replace_option_prompt(ITEM_PREFIX + item.id, prompt)
-        except Exception:
-            self._refresh_options()
+        self.option_list.remember(item)
 
-    def _now(self) -> datetime:
-        now = getattr(self.app, "now", None)
-        return now() if callable(now) else datetime.now(timezone.utc)
+    def item(self, item_id: str) -> SourceItem | None:
+        """A shown item (read from the queue when its row was never drawn)."""
+        return self.option_list.item(item_id)
 
-    def item(self, item_id: str) -> Any | None:
-        row = self._by_id.get(item_id)
-        return row.item if row else None
+    @property
+    def drafts(self) -> list[Draft]:
+        """The unfinished drafts listed at the top."""
+        return list(self._drafts)
 
     @property
     def shown_count(self) -> int:
         return self.option_list.option_count
 
-    def _refresh_options(self) -> None:
+    def _show_rows(self, stay: bool = False) -> None:
         option_list = self.option_list
-        keep = option_list.highlighted_option.id if option_list.highlighted_option else None
-        needle = self._filter.lower().strip()
-        options: list[Option | None] = []
-        drafts = [d for d in self._drafts if not needle or needle in d.title.lower()]
-        for draft in drafts:
-            options.append(Option(draft_prompt(draft), id=DRAFT_PREFIX + draft.key))
-        if drafts:
-            options.append(None)
-        if needle:
-            words = needle.split()
-            options.extend(row.option for row in self._rows if all(word in row.haystack for word in words))
-        else:
-            options.extend(row.option for row in self._rows)
-        if options and options[-1] is None:
-            options.pop()
-        option_list.set_options(options)
+        words = self._filter.casefold().split()
+        drafts = [d for d in self._drafts if all(word in d.title.casefold() for word in words)]
+        option_list.set_rows(drafts, self._ids, keep=option_list.highlighted_id, stay=stay)
         if not option_list.option_count:
-            if needle:
+            if words:
                 self.show_source(Content(f"Nothing in the queue matches {self._filter.strip()!r}."))
             else:
                 self.show_source(EMPTY_QUEUE)
-            return
-        index = 0
-        if keep is not None:
-            try:
-                index = option_list.get_option_index(keep)
-            except Exception:
-                index = 0
-        option_list.highlighted = index
 
     def highlight(self, option_id: str) -> None:
         """Move the cursor to an item or draft by option id, if shown."""
-        option_list = self.option_list
-        try:
-            option_list.highlighted = option_list.get_option_index(option_id)
-        except Exception:
-            pass
+        index = self.option_list.index_of(option_id)
+        if index is not None:
+            self.option_list.highlighted = index
 
     # -- source text ----------------------------------------------------------
 
@@ -289,20 +530,19 @@ class QueuePane(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._filter = event.value
-        self._refresh_options()
+        self.reload()
 
     @on(Input.Submitted, "#queue-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.option_list.focus()
 
-    @on(OptionList.OptionHighlighted, "#queue-list")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(QueueList.Highlighted)
+    def _highlighted(self, event: QueueList.Highlighted) -> None:
         event.stop()
         self.post_message(self.ItemHighlighted(event.option_id))
 
-    @on(OptionList.OptionSelected, "#queue-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(QueueList.Selected)
+    def _selected(self, event: QueueList.Selected) -> None:
         event.stop()
-        if event.option_id:
-            self.post_message(self.ItemChosen(event.option_id))
+        self.post_message(self.ItemChosen(event.option_id))
