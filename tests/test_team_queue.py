@@ -68,7 +68,7 @@ def test_claim_release_and_dismiss_are_seen_across_machines(desk) -> None:
     assert (seen["state"], seen["claimed_by"]) == ("claimed", "Ana Lima")
 
     refused = ben.briefdesk("claim", otters["id"], ok=False)
-    assert refused.returncode == 1 and "claimed by Ana Lima" in refused.stderr and "--force" in refused.stderr
+    assert refused.returncode == 2 and "claimed by Ana Lima" in refused.stderr and "--force" in refused.stderr
 
     ana.briefdesk("release", otters["id"])
     ana.briefdesk("dismiss", bus["id"], "--reason", "a press release, not news")
@@ -101,10 +101,10 @@ def test_bad_input_is_a_message_and_loses_nothing(desk, tmp_path: Path) -> None:
     ana, _ben, remote = desk
     bus = _queue(ana)["A library opens in a bus"]
     blank = ana.briefdesk("dismiss", bus["id"], "--reason", "   ", ok=False)
-    assert blank.returncode == 1 and "needs a reason" in blank.stderr
+    assert blank.returncode == 2 and "needs a reason" in blank.stderr
     unknown = ana.briefdesk("claim", "ffffffffffff", ok=False)
-    assert unknown.returncode == 1 and "no queue item" in unknown.stderr
-    assert ana.briefdesk("restore", bus["id"], ok=False).returncode == 1
+    assert unknown.returncode == 2 and "no item" in unknown.stderr
+    assert ana.briefdesk("restore", bus["id"], ok=False).returncode == 2
     # Offline: the claim is made here and waits for the next sync.
     remote.rename(tmp_path / "gone.git")
     offline = ana.briefdesk("claim", bus["id"]).stdout

@@ -120,7 +120,7 @@ def item_step(args: argparse.Namespace, step: Callable[[Desk, str], SourceItem],
             hint = " Use --force to take it over." if claiming and exc.item.state in WORKING else ""
             raise CommandError(clean_line(str(exc), 400) + hint) from None
         except (DeskError, QueueError, TeamError) as exc:
-            hint = " Use --force to take it over." if claiming and "claimed by" in str(exc) else ""
+            hint = " Use --force to take it over." if claiming and "claimed by" in str(exc) and "--force" not in str(exc) else ""
             raise CommandError(clean_line(str(exc), 400) + hint) from None
     who = f" by {clean_line(item.claimed_by, 60)}" if item.state == "claimed" and item.claimed_by else ""
     print(f"{done}: {clean_line(item.title, 160) or item.id} (now {item.state}{who}){took}")
