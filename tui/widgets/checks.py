@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from stories.profile import Profile
+from stories.text import plural
 from tui.messages import FindingChosen
 
 MARKS = {
@@ -31,11 +32,11 @@ def summary(errors: int, warnings: int) -> Content:
         return Content.assemble(("✓ all clear", "bold $text-success"))
     parts: list[Any] = []
     if errors:
-        parts.append((f"✗ {errors} error{'s' if errors != 1 else ''}", "bold $text-error"))
+        parts.append(("✗ " + plural(errors, "error"), "bold $text-error"))
     if warnings:
         if parts:
             parts.append("  ")
-        parts.append((f"⚠ {warnings} warning{'s' if warnings != 1 else ''}", "bold $text-warning"))
+        parts.append(("⚠ " + plural(warnings, "warning"), "bold $text-warning"))
     return Content.assemble(*parts)
 
 

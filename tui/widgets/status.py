@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.dom import NoScreen
 from textual.widgets import Static
+from stories.text import plural
 
 
 def ago(seconds: float) -> str:
@@ -91,11 +92,11 @@ class StatusLine(Static):
             if self.checked:
                 sep()
                 if self.errors:
-                    parts.append((f"{self.errors} error{'s' if self.errors != 1 else ''}", "$text-error"))
+                    parts.append((plural(self.errors, "error"), "$text-error"))
                 else:
                     parts.append(("0 errors", "$text-success"))
                 parts.append(" ")
-                parts.append((f"{self.warnings} warning{'s' if self.warnings != 1 else ''}", "$text-warning" if self.warnings else "$text-muted"))
+                parts.append((plural(self.warnings, "warning"), "$text-warning" if self.warnings else "$text-muted"))
         if self.work:
             sep()
             parts.append((self.work, "$text-accent"))
