@@ -236,3 +236,44 @@ def test_13_09_total_words_and_reading_time(tmp_path) -> None:
             assert str(totals.render()) == "6 words in all · 1 min read"
 
     run(scenario())
+
+
+def test_13_08_spelling_knows_british_forms_acronyms_and_the_source() -> None:
+    from stories.spelling import misspellings
+
+    text = "Neighbours at the UCLH centre recieve Okafor’s organisation plans"
+    assert [m.word for m in misspellings(text)] == ["recieve", "Okafor’s"]
+    assert [m.word for m in misspellings(text, house_words=["Okafor"])] == ["recieve"]
+    assert [m.word for m in misspellings(text, also_known={"okafor"})] == ["recieve"]
+    found = misspellings(text)[0]
+    assert text[found.start : found.end] == "recieve"
+
+
+def test_13_08_misspellings_marked_as_you_type_and_added_to_the_house_dictionary(tmp_path) -> None:
+    async def scenario() -> None:
+        from stories.profile import load_profile
+
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await start(pilot)
+            summary = field(app, "summary")
+            summary.focus()
+            await pilot.press(*"The otters recieve a welcome from Zorblat volunteers")
+            await settle(pilot)
+            line = app.screen.query_one("#spell-summary")
+            assert line.display and line.words == ["recieve", "Zorblat"]
+            assert "Spelling? recieve · Zorblat" in str(line.render())
+            assert not app.screen.query_one("#spell-headline").display  # nothing unknown there
+            summary.cursor_location = (0, summary.text.index("Zorblat") + 2)
+            await pilot.press("f7")
+            await settle(pilot)
+            assert line.words == ["recieve"], [n.message for n in app._notifications]
+            desk = app.repo.root / "desk.toml"
+            assert load_profile(app.repo.root).house_words == ("Zorblat",)
+            assert "# " in desk.read_text("utf-8")  # the file's comments are kept
+            await pilot.press("f7")  # the cursor is no longer on an unknown word: the section's first one
+            await settle(pilot)
+            assert line.words == [] and not line.display
+            assert load_profile(app.repo.root).house_words == ("Zorblat", "recieve")
+
+    run(scenario())

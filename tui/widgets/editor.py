@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,6 +24,7 @@ from stories.profile import Profile, Section
 from stories.text import plural, reading_time
 from tui.messages import DraftEdited
 from tui.widgets.line_area import LineArea
+from tui.widgets.spelling import SpellingChecked, SpellingLine
 
 from stories.checks.finding import word_count  # the checks' own count, so the label and the findings agree
 
@@ -321,6 +322,7 @@ class SectionField(Vertical):
                 highlight_cursor_line=False,
                 classes="section-control",
             )
+        yield SpellingLine(id=f"spell-{section.key}", classes="section-spelling")
 
     def update_count(self, value: str | list[str]) -> None:
         text, ok = count_text(self.section, value)
@@ -340,11 +342,19 @@ def _split_list(text: str) -> list[str]:
 class BriefingEditor(VerticalScroll, can_focus=False):
     """All sections of one briefing, plus topics, related stories and the (read-only) source block."""
 
+    BINDINGS = [
+        # F7 is the spelling key editors know; priority, or TextArea's own F7 would select the whole section.
+        Binding("f7", "add_to_dictionary", "Add to dictionary", id="editor.add_to_dictionary", priority=True),
+    ]
+
     def __init__(self, profile: Profile, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.profile = profile
         self.briefing: Briefing | None = None
         self._loaded: dict[Widget, str] = {}
+        self.house_words: set[str] = set(profile.house_words)
+        self._spelling: dict[str, list[Any]] = {}
+        self._spell_generation = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Choose an item in the queue and press Enter (or n) to start a briefing."), id="editor-empty", markup=False)
@@ -402,6 +412,7 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             control.value = value
         self.query_one("#source-block", Static).update(source_block(briefing.source))
         self._update_totals(briefing)
+        self.check_spelling()
 
     def clear(self) -> None:
         """No briefing open."""
@@ -510,6 +521,87 @@ class BriefingEditor(VerticalScroll, can_focus=False):
         # Not stopped: the screen saves and checks on the same message.
         if self.briefing is not None:
             self.update_counts(self.read())
+            self.check_spelling()
+
+    # -- spelling -----------------------------------------------------------------
+
+    def check_spelling(self) -> None:
+        """Look the briefing's words up again (in a thread: the first look-up loads the dictionary)."""
+        if self.briefing is None:
+            return
+        self._spell_generation += 1
+        draft = getattr(self.screen, "draft", None)  # names spelled as the source spells them are fine
+        self._spell_worker(self._spell_generation, self.read(), getattr(draft, "source_text", "") or "", frozenset(self.house_words))
+
+    @work(thread=True, exclusive=True, group="spelling", exit_on_error=False)
+    def _spell_worker(self, generation: int, briefing: Briefing, source_text: str, house: frozenset[str]) -> None:
+        from stories.spelling import misspellings, source_words
+
+        known = source_words(source_text)
+        found: dict[str, list[Any]] = {}
+        for section in self.profile.sections:
+            value = briefing.sections.get(section.key, "")
+            texts = value if isinstance(value, list) else [value]
+            found[section.key] = [miss for text in texts for miss in misspellings(text, house, known)]
+        self.post_message(SpellingChecked(generation, found))
+
+    @on(SpellingChecked)
+    def _spelling_checked(self, message: SpellingChecked) -> None:
+        message.stop()
+        if message.generation != self._spell_generation:
+            return  # typing went on: a newer look-up is coming
+        self._spelling = message.found
+        key = self._dictionary_key()
+        for section in self.profile.sections:
+            self.query_one(f"#spell-{section.key}", SpellingLine).show(message.found.get(section.key, []), key)
+
+    def _dictionary_key(self) -> str:
+        """The add-to-dictionary key as the editor has mapped it."""
+        for active in self.screen.active_bindings.values():
+            if active.binding.id == "editor.add_to_dictionary":
+                return self.app.get_key_display(active.binding)
+        return "F7"
+
+    def misspelled_at_cursor(self) -> str:
+        """The unknown word under the cursor, else the first unknown word of the section with the cursor."""
+        key, (row, column) = self.focused_section()
+        found = self._spelling.get(key, [])
+        if not found:
+            return ""
+        control = self.control_for(key)
+        if isinstance(control, KeyPointList):
+            text = control.values()[row] if row < len(control.values()) else ""
+            offset = column
+        elif isinstance(control, TextArea):
+            text = control.text
+            offset = sum(len(line) + 1 for line in text.split("\n")[:row]) + column
+        else:
+            return found[0].word
+        from stories.spelling import misspellings
+
+        for miss in misspellings(text, self.house_words):
+            if miss.start <= offset <= miss.end:
+                return miss.word
+        return found[0].word
+
+    def action_add_to_dictionary(self) -> None:
+        """Accept the unknown word at the cursor from now on, for the whole desk (desk.toml)."""
+        word = self.misspelled_at_cursor()
+        if not word:
+            self.app.notify("No unknown word here: the spelling line under a section lists them.", severity="information", markup=False)
+            return
+        root = getattr(getattr(self.app, "repo", None), "root", None)
+        if root is not None:
+            from stories.spelling import add_house_word
+
+            try:
+                add_house_word(root / "desk.toml", word)
+            except (OSError, ValueError) as exc:
+                self.app.notify(f"Could not add {word!r} to desk.toml: {exc}", title="Spelling", severity="error", markup=False)
+                return
+        self.house_words.add(word)
+        self.check_spelling()
+        self.app.notify(f"Added {word!r} to the house dictionary in desk.toml; commit desk.toml to share it with the desk.", title="Spelling", markup=False)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
