@@ -18,9 +18,10 @@ from textual.screen import Screen  # noqa: E402
 from stories.drafts import DraftStore  # noqa: E402
 from stories.profile import Profile, Source  # noqa: E402
 from tui.config import Config  # noqa: E402
+from tui.messagelog import MessageLog  # noqa: E402
 
 
-class BriefDeskApp(App[None]):
+class BriefDeskApp(MessageLog, App[None]):
     """The desk: queue beside a structured editor, live checks, one key to publish."""
 
     CSS_PATH = "app.tcss"
@@ -29,6 +30,7 @@ class BriefDeskApp(App[None]):
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+l", "messages", "Messages", id="app.messages"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -195,6 +197,7 @@ class BriefDeskApp(App[None]):
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))
         yield SystemCommand("Help", "The keys that work here (F1)", self.action_help)
+        yield SystemCommand("Messages", "Every message of this session, in full (ctrl+l)", self.action_messages)
 
 
 def git_identity(root: Path | None) -> tuple[str, str]:
