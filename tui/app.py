@@ -91,6 +91,8 @@ class BriefDeskApp(MessageLog, App[None]):
         self._themes_ready = True  # from here on a theme change is the editor's choice, worth remembering
         for problem in problems + self._startup_problems:
             self.notify(problem, title="Settings", severity="warning", markup=False, timeout=8)
+        if self.demo and not getattr(self, "demo_kept", False):
+            self.notify("A throwaway desk on sample feeds: everything here is deleted when you quit (briefdesk demo --keep keeps it).", title="Demo", markup=False, timeout=10)
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
         from tui.screens.main import MainScreen
@@ -138,7 +140,18 @@ class BriefDeskApp(MessageLog, App[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        """Save the open draft and leave."""
+        """Save the open draft and leave; the demo asks first, as leaving throws it away (ctrl+q twice quits)."""
+        from tui.screens.dialogs import ConfirmScreen
+
+        if self.demo and not getattr(self, "demo_kept", False) and not isinstance(self.screen, ConfirmScreen):
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._flush_draft()
+                    self.exit()
+
+            lines = ["Its content repo, queue and drafts are deleted.", "To keep them, run briefdesk demo --keep next time."]
+            self.push_screen(ConfirmScreen("Quit the demo and throw it away?", lines, yes="Quit"), answer)
+            return
         self._flush_draft()
         self.exit()
 

@@ -99,6 +99,9 @@ class StatusLine(Static):
             if parts:
                 parts.append((" · ", "$text-muted"))
 
+        if getattr(self.app, "demo", False) and not getattr(self.app, "demo_kept", False):
+            parts.append(("demo", "bold reverse"))  # throwaway: said on every screen, not only at start
+            parts.append(" ")
         if self.branch:
             parts.append((self.branch, "bold"))
             if self.ahead and self.has_remote:
