@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from stories.model import Briefing, SourceRef
 from stories.profile import Profile, Section
+from stories.spelling import Misspelling, misspellings, source_words
 from stories.text import plural, reading_time
 from tui.messages import DraftEdited
 from tui.widgets.line_area import LineArea
@@ -353,7 +354,7 @@ class BriefingEditor(VerticalScroll, can_focus=False):
         self.briefing: Briefing | None = None
         self._loaded: dict[Widget, str] = {}
         self.house_words: set[str] = set(profile.house_words)
-        self._spelling: dict[str, list[Any]] = {}
+        self._spelling: dict[str, list[Misspelling]] = {}
         self._spell_generation = 0
 
     def compose(self) -> ComposeResult:
@@ -535,10 +536,8 @@ class BriefingEditor(VerticalScroll, can_focus=False):
 
     @work(thread=True, exclusive=True, group="spelling", exit_on_error=False)
     def _spell_worker(self, generation: int, briefing: Briefing, source_text: str, house: frozenset[str]) -> None:
-        from stories.spelling import misspellings, source_words
-
         known = source_words(source_text)
-        found: dict[str, list[Any]] = {}
+        found: dict[str, list[Misspelling]] = {}
         for section in self.profile.sections:
             value = briefing.sections.get(section.key, "")
             texts = value if isinstance(value, list) else [value]
@@ -577,10 +576,9 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             offset = sum(len(line) + 1 for line in text.split("\n")[:row]) + column
         else:
             return found[0].word
-        from stories.spelling import misspellings
-
+        listed = {miss.word for miss in found}
         for miss in misspellings(text, self.house_words):
-            if miss.start <= offset <= miss.end:
+            if miss.start <= offset <= miss.end and miss.word in listed:
                 return miss.word
         return found[0].word
 
