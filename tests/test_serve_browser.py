@@ -156,8 +156,17 @@ def test_13_serve_the_desk_in_a_browser(served_demo, browser, tmp_path: Path) ->
     screen = _until_on_screen(browser, "Library lends its five thousandth tool")
     browser.save_screenshot(str(tmp_path / "desk-in-browser.png"))
     assert (tmp_path / "desk-in-browser.png").stat().st_size > 1000
-    # The browser session is a real demo desk, in the server's own temp folder.
+    # The browser session is a real demo desk, in the server's own temp folder, and says it is throwaway.
     assert any(temp.glob("briefdesk-demo-*"))
+    assert _screen(browser).splitlines()[-1].startswith("demo ")
+    # Closing the tab ends that session's desk, and the throwaway demo goes with it.
+    desk_tab = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    other_tab = browser.current_window_handle
+    browser.switch_to.window(desk_tab)
+    browser.close()
+    browser.switch_to.window(other_tab)
+    _wait(lambda: not any(temp.glob("briefdesk-demo-*")), 30, "the demo's folder outlived its browser session")
 
 
 def test_13_serve_says_when_the_port_is_taken(tmp_path: Path) -> None:
