@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from textual.geometry import Region
-from textual.widgets import Input
 
 from desk_helpers import demo_app, settle
 from stories.checks import structure
@@ -54,7 +53,7 @@ def test_13_02_tab_does_not_select_all(tmp_path) -> None:
             await pilot.press(*"Otters return")
             await pilot.press("tab", "shift+tab", "x")  # away and back: the next letter must not replace the headline
             assert field(app, "headline").value == "Otters returnx"
-            topics = app.screen.query_one("#sec-topics", Input)
+            topics = app.screen.query_one("#sec-topics", SectionInput)
             topics.focus()
             before = topics.value  # the item's category, filled in at start
             await pilot.press(*", earth", "shift+tab", "tab", "s")
@@ -74,6 +73,10 @@ def test_13_02_ctrl_z_undoes_in_the_headline_and_key_points(tmp_path) -> None:
             assert headline.value == ""
             await pilot.press("ctrl+z")
             assert headline.value == "Otters return"
+            related = field(app, "related")
+            related.focus()
+            await pilot.press(*"otters-return", "ctrl+u", "ctrl+z")
+            assert related.value == "otters-return"  # the topics and related stories have undo too
             point = field(app, "key_points").inputs[0]
             point.focus()
             await pilot.press(*"Two cubs seen", "ctrl+w")

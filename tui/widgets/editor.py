@@ -71,7 +71,7 @@ def total_text(briefing: Briefing, profile: Profile) -> str:
 
 
 class SectionInput(LineArea):
-    """A line section (the headline): wraps rather than scrolls; Enter moves to the next field."""
+    """A one-line field (the headline, topics, related stories): wraps rather than scrolls; Enter moves on."""
 
     def action_submit(self) -> None:
         self.screen.focus_next()
@@ -367,10 +367,10 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             with Vertical(classes="section-field", id="field-topics"):
                 yield Static(Content.assemble(("Topics", "bold"), ("  comma-separated", "$text-muted")), classes="section-label")
                 yield Static(Content("From the desk's list: " + ", ".join(self.profile.topics)), classes="section-hint", markup=False)
-                yield Input(id="sec-topics", compact=True, classes="section-control", placeholder="earth, health", select_on_focus=False)
+                yield SectionInput(id="sec-topics", classes="section-control", placeholder="earth, health")
             with Vertical(classes="section-field", id="field-related"):
                 yield Static(Content.assemble(("Related stories", "bold"), ("  story ids, comma-separated", "$text-muted")), classes="section-label")
-                yield Input(id="sec-related", compact=True, classes="section-control", placeholder="(none)", select_on_focus=False)
+                yield SectionInput(id="sec-related", classes="section-control", placeholder="(none)")
             with Vertical(classes="section-field", id="field-source"):
                 yield Static(Content.assemble(("Source", "bold"), ("  copied from the queue item", "$text-muted")), classes="section-label")
                 yield Static(Content(""), id="source-block", markup=False)
@@ -407,7 +407,7 @@ class BriefingEditor(VerticalScroll, can_focus=False):
         topics = ", ".join(briefing.topics)
         related = ", ".join(briefing.related)
         for control_id, value in (("#sec-topics", topics), ("#sec-related", related)):
-            control = self.query_one(control_id, Input)
+            control = self.query_one(control_id, LineArea)
             if control.value != value:
                 self._loaded[control] = value
             control.value = value
@@ -436,8 +436,8 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             id=base.id,
             status=base.status,
             sections=sections,
-            topics=_split_list(self.query_one("#sec-topics", Input).value),
-            related=_split_list(self.query_one("#sec-related", Input).value),
+            topics=_split_list(self.query_one("#sec-topics", LineArea).value),
+            related=_split_list(self.query_one("#sec-related", LineArea).value),
             created=base.created,
             updated=base.updated,
             source=base.source,

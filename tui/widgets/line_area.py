@@ -64,8 +64,7 @@ class LineArea(TextArea):
 
     @value.setter
     def value(self, text: str) -> None:
-        text = one_line(text)
-        if text != self.text:
+        if one_line(text) != self.text:
             self.load_text(text)
 
     @property
@@ -75,6 +74,11 @@ class LineArea(TextArea):
     @cursor_position.setter
     def cursor_position(self, column: int) -> None:
         self.cursor_location = (0, max(0, min(column, len(self.text))))
+
+    def load_text(self, text: str) -> None:
+        """Replace the text (no undo across it); the cursor goes to the end, as an Input's does."""
+        super().load_text(one_line(text))
+        self.move_cursor(self.document.end)
 
     # -- one line, always ------------------------------------------------------------
 
