@@ -19,8 +19,8 @@ from urllib.error import URLError
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CHROMIUM = shutil.which("chromium") or ""
+CHROMEDRIVER = shutil.which("chromedriver") or ""
 ROOT = Path(__file__).resolve().parents[1]
 
 # textual-serve's page keeps its client object private; catch it as it assigns its fit addon.
@@ -41,7 +41,7 @@ return {text: rows.join('\\n'), cols: terminal.cols, rows: terminal.rows};
 
 
 def _needs_browser() -> None:
-    missing = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not os.access(path, os.X_OK)]
+    missing = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not path]
     if missing:
         pytest.skip(f"{' and '.join(missing)} not installed (apt-get install -y chromium chromium-driver)")
     pytest.importorskip("selenium", reason="selenium is in the test extra: pip install -e '.[test]'")
