@@ -94,6 +94,8 @@ class Profile:
     publish_mode: str = "current"
     publish_base: str = ""
     publish_remote: str = ""
+    # [spelling] words: the house dictionary (names, places, house terms) the spell checker accepts.
+    house_words: tuple[str, ...] = ()
 
     def section(self, key: str) -> Section:
         """The section with this key (KeyError if the desk has none)."""
@@ -297,6 +299,7 @@ def _build(base: dict[str, Any], desk: dict[str, Any], path: Path | str) -> Prof
         publish_mode=publish_mode,
         publish_base=_str(publish, "base", "publish.base", path, ""),
         publish_remote=_str(publish, "remote", "publish.remote", path, ""),
+        house_words=_strs(_table(desk, "spelling", path), "words", "spelling.words", path),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from importlib import resources
 
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 
 from desk_helpers import OYSTER_FILTER, demo_app, run_command, settle
 from feed_server import FeedServer
@@ -17,7 +17,7 @@ from tui import locations
 from tui.app import BriefDeskApp
 from tui.config import Config, load_config
 from tui.screens.dialogs import ReasonScreen
-from tui.widgets.editor import KeyPointInput
+from tui.widgets.editor import KeyPointInput, SectionInput
 from tui.widgets.queue import QueueList
 
 
@@ -106,13 +106,13 @@ def test_unfinished_drafts_are_listed_at_start_and_the_newest_reopens(tmp_path):
             rows = _rows(app)
             assert rows[0].startswith("✎ draft  Oyster draft")
             assert rows[1].startswith("✎ draft  Library draft")
-            assert app.screen.query_one("#sec-headline", Input).value == "Oyster draft"
+            assert app.screen.query_one("#sec-headline", SectionInput).value == "Oyster draft"
             # Choosing the other draft opens it.
             await pilot.press("escape")
             app.screen.query_one("#queue-list", QueueList).highlighted = 1
             await pilot.press("enter")
             await settle(pilot)
-            assert app.screen.query_one("#sec-headline", Input).value == "Library draft"
+            assert app.screen.query_one("#sec-headline", SectionInput).value == "Library draft"
 
     run(write_two())
     assert len(DraftStore(tmp_path / "drafts").list()) == 2

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import tomllib
 
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 
 from desk_helpers import OYSTER, OYSTER_FILTER, demo_app, git, settle, write
 from tui.screens.dialogs import ConfirmScreen
-from tui.widgets.editor import KeyPointInput
+from tui.widgets.editor import KeyPointInput, SectionInput
 from tui.widgets.queue import QueueList
 
 
@@ -52,7 +52,7 @@ async def _whole_flow(tmp_path):
         assert item.state == "claimed"
         assert draft.briefing.source.url == item.link
         assert "12,000 recycled oyster shells" in draft.source_text
-        assert isinstance(app.focused, Input) and app.focused.id == "sec-headline"
+        assert isinstance(app.focused, SectionInput) and app.focused.id == "sec-headline"
         assert "error" in _checks_summary(app)
 
         # Write every section from the keyboard (Tab moves on to the next field):
@@ -127,7 +127,7 @@ async def _whole_flow(tmp_path):
         await pilot.press("slash", *OYSTER_FILTER, "enter", "enter")
         await settle(pilot)
         assert app.screen.draft.revises == story_id
-        assert app.screen.query_one("#sec-headline", Input).value == OYSTER["headline"]
+        assert app.screen.query_one("#sec-headline", SectionInput).value == OYSTER["headline"]
         assert "Revising" in str(app.screen.query_one("#editor-title").render())
 
 

@@ -85,8 +85,8 @@ async def _newest_diff(repo) -> None:
         assert "$text-error" in styles["volunteers"] and "strike" in styles["volunteers"]
         assert "$text-success" in styles["patients"]
         assert "$text-error" in styles["tiny"] and "$text-success" in styles["small"]
-        # The changed words sit in the new text with a blank either side.
-        assert "Seven of nine volunteers patients healed fully" in content.plain
+        # The changed words sit in the new text with a blank either side, marked so they read without colour.
+        assert "Seven of nine [-volunteers-]{+patients+} healed fully" in content.plain
 
 
 def test_choosing_the_first_revision_shows_every_section_added(repo) -> None:
@@ -174,10 +174,10 @@ async def _gone(repo) -> None:
 
 def test_word_diff_keeps_unchanged_words_plain() -> None:
     content = word_diff("seven patients healed within months", "seven of nine patients healed within months")
-    assert content.plain == "seven of nine patients healed within months"
+    assert content.plain == "seven {+of nine+} patients healed within months"
     marked = [content.plain[s.start : s.end] for s in content.spans]
     # Only the new words are marked (a blank may carry an invisible style of its own).
-    assert [m.strip() for m in marked if m.strip()] == ["of nine"]
+    assert "".join(m.strip() for m in marked if m.strip()) == "{+of nine+}"
 
 
 def test_render_section_diff_with_nothing_changed_says_so() -> None:
@@ -223,3 +223,69 @@ async def _long_author(repo) -> None:
         columns = {row.index("Revise" if "Revise" in row else "Publish" if "Publish" in row else "Start") for row in rows}
         assert len(columns) == 1
         assert any("Ben Reviewer    Revise: Lab-grown" in row for row in rows)
+
+
+def test_13_15_the_diff_reads_without_colour() -> None:
+    content = word_diff("took a tiny sample of skin", "took a small sample of skin")
+    assert content.plain == "took a [-tiny-]{+small+} sample of skin"
+    assert word_diff("a b c", "a c").plain == "a [-b-] c"
+    from types import SimpleNamespace
+
+    added = SimpleNamespace(change="added", label="Summary", key="summary", before=None, after="A new summary.")
+    removed = SimpleNamespace(change="removed", label="Watch next", key="watch_next", before="Old words.", after=None)
+    text = render_section_diff([added, removed]).plain
+    assert "Summary  added\n{+A new summary.+}" in text
+    assert "Watch next  removed\n[-Old words.-]" in text
+
+
+def test_13_16_the_history_list_has_a_filter(repo) -> None:
+    asyncio.run(_filter(repo))
+
+
+async def _filter(repo) -> None:
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        commits = app.screen.query_one("#history-commits", OptionList)
+        assert commits.option_count == 3
+        await pilot.press("slash", *"ben revise")
+        await settle(app, pilot)
+        assert commits.option_count == 1
+        assert "Ben Reviewer" in screen_text(app) and "Ada Editor" not in screen_text(app)
+        assert "Revise: " in diff_text(app)
+        await pilot.press("ctrl+u", *"nothing like this")
+        await settle(app, pilot)
+        assert commits.option_count == 0
+        assert "No commits match “nothing like this”" in diff_text(app)
+        await pilot.press("escape")  # clears the filter, stays in the history
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen) and commits.option_count == 3 and commits.has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BelowScreen)
+
+
+def test_13_16_a_story_opens_from_the_history(repo) -> None:
+    asyncio.run(_open_story(repo))
+
+
+async def _open_story(repo) -> None:
+    posted: dict[int, Any] = {}
+
+    def hook(message) -> None:
+        if isinstance(message, HistoryScreen.OpenStory):
+            posted[id(message)] = message  # seen once per node it bubbles through
+
+    app = HostApp(lambda: HistoryScreen(repo))
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "down")  # "Start the content repo": no story to open
+        await settle(app, pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen) and not posted
+        assert any("does not touch a story" in n.message for n in app._notifications)
+        await pilot.press("up", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, BelowScreen)
+        assert [m.story_id for m in posted.values()] == [STORY]

@@ -61,7 +61,7 @@ def test_unwritten_sections_are_named_not_hidden() -> None:
     assert "(What happened: not written yet)" in text
     assert "(Key points: not written yet)" in text
     assert "No source is recorded for this briefing yet." in text
-    assert "Related stories\n\nNone yet." in text
+    assert "Related stories" not in text  # no heading over nothing (issue 13 point 27)
 
 
 def test_section_labels_and_templates_come_from_the_desk_profile() -> None:
@@ -180,3 +180,16 @@ def test_any_text_in_any_field_renders_without_error_and_shows_literally(headlin
     if one_line:
         assert plain.startswith(one_line)
     assert "\x1b" not in plain and "\x9b" not in plain
+
+
+def test_13_27_no_link_label_without_a_link_and_no_empty_related_heading() -> None:
+    profile = load_profile()
+    assert not profile.standards_url
+    text = render_preview(sample_briefing(related=[]), profile).plain
+    assert STANDARDS in text and "Public stories are edited" in text
+    assert "Read the standards" not in text
+    assert "Related stories" not in text
+    linked = profile_from_text('[desk]\nstandards_url = "https://example.org/standards"\n')
+    text = render_preview(sample_briefing(), linked).plain
+    assert "Read the standards\nhttps://example.org/standards" in text
+    assert "Related stories\n\n  • river-otters-return-to-the-thames" in text

@@ -74,3 +74,17 @@ def test_help_in_light_theme(snap_compare) -> None:
 def test_help_in_high_contrast_theme(snap_compare) -> None:
     app = HostApp(theme="briefdesk-high-contrast")
     assert snap_compare(app, terminal_size=(80, 24), press=["f1"], run_before=settle)
+
+
+def test_history_diff_in_the_monochrome_theme(snap_compare, tmp_path) -> None:
+    """Issue 13 point 15: greys only, and the revision's changes still read ([-volunteers-]{+patients+})."""
+    repo = build_fixed_content_repo(tmp_path / "content")
+    app = HostApp(lambda: HistoryScreen(repo, STORY), theme="briefdesk-mono")
+
+    async def show_the_changes(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("enter")  # into the changes
+        await pilot.press("pagedown")  # past the commit header, to the key points
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=show_the_changes)

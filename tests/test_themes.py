@@ -186,7 +186,7 @@ def _contrast(a: Color, b: Color) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-@pytest.mark.parametrize("name", ["briefdesk-dark", "briefdesk-light", "briefdesk-high-contrast"])
+@pytest.mark.parametrize("name", ["briefdesk-dark", "briefdesk-light", "briefdesk-high-contrast", "briefdesk-mono"])
 def test_text_the_screens_use_is_readable_on_their_panels(name: str) -> None:
     """Every text colour the preview, history and help screens use reaches 4.5:1 (WCAG AA) on $surface."""
     theme = {t.name: t for t in load_themes()[0]}[name]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_THEME = "briefdesk-dark"
 """The theme used when none is configured, or the configured one cannot be used."""
 
-BUNDLED_THEMES = ("briefdesk-dark", "briefdesk-light", "briefdesk-high-contrast", "briefdesk-ansi")
+BUNDLED_THEMES = ("briefdesk-dark", "briefdesk-light", "briefdesk-high-contrast", "briefdesk-ansi", "briefdesk-mono")
 
 _COLOURS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost", "success", "warning", "error")
 _FLAGS = ("dark", "ansi")

@@ -20,12 +20,13 @@ from stories.index import PublishedStory  # noqa: E402
 from stories.profile import Profile, Source  # noqa: E402
 from stories.repo import ContentRepo  # noqa: E402
 from tui.config import Config  # noqa: E402
+from tui.messagelog import MessageLog  # noqa: E402
 
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
 
 
-class BriefDeskApp(App[None]):
+class BriefDeskApp(MessageLog, App[None]):
     """The desk: queue beside a structured editor, live checks, one key to publish."""
 
     CSS_PATH = "app.tcss"
@@ -34,6 +35,7 @@ class BriefDeskApp(App[None]):
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+l", "messages", "Messages", id="app.messages"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -87,6 +89,8 @@ class BriefDeskApp(App[None]):
         self._themes_ready = True  # from here on a theme change is the editor's choice, worth remembering
         for problem in problems + self._startup_problems:
             self.notify(problem, title="Settings", severity="warning", markup=False, timeout=8)
+        if self.demo and not getattr(self, "demo_kept", False):
+            self.notify("A throwaway desk on sample feeds: everything here is deleted when you quit (briefdesk demo --keep keeps it).", title="Demo", markup=False, timeout=10)
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
         from tui.screens.main import MainScreen
@@ -134,7 +138,18 @@ class BriefDeskApp(App[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        """Save the open draft and leave."""
+        """Save the open draft and leave; the demo asks first, as leaving throws it away (ctrl+q twice quits)."""
+        from tui.screens.dialogs import ConfirmScreen
+
+        if self.demo and not getattr(self, "demo_kept", False) and not isinstance(self.screen, ConfirmScreen):
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._flush_draft()
+                    self.exit()
+
+            lines = ["Its content repo, queue and drafts are deleted.", "To keep them, run briefdesk demo --keep next time."]
+            self.push_screen(ConfirmScreen("Quit the demo and throw it away?", lines, yes="Quit"), answer)
+            return
         self._flush_draft()
         self.exit()
 
@@ -194,3 +209,4 @@ class BriefDeskApp(App[None]):
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))
         yield SystemCommand("Help", "The keys that work here (F1)", self.action_help)
+        yield SystemCommand("Messages", "Every message of this session, in full (ctrl+l)", self.action_messages)

@@ -29,6 +29,7 @@ COMMANDS = (
     "dismiss",
     "restore",
     "stories",
+    "serve",
 )
 
 

@@ -7,6 +7,7 @@ import re
 from stories.checks.finding import WORD, Finding, word_count
 from stories.model import Briefing
 from stories.profile import Profile, Section
+from stories.text import plural
 
 _CAPS_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Z'’\-]*[A-Z](?![\w'’-])")
 _ROMAN = re.compile(r"^(?=[MDCLXVI])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})$")
@@ -33,18 +34,18 @@ def _limits(section: Section, text: str, item: int | None, label: str) -> list[F
     span = (0, len(text))
     chars = len(text.strip())
     if section.min_chars is not None and chars < section.min_chars:
-        found.append(Finding("structure.length", section.key, "error", f"{label} is {chars} characters; at least {section.min_chars}", *span, item))
+        found.append(Finding("structure.length", section.key, "error", f"{label} is {plural(chars, 'character')}; at least {section.min_chars}", *span, item))
     if section.max_chars is not None and chars > section.max_chars:
         found.append(
-            Finding("structure.length", section.key, "error", f"{label} is {chars} characters; at most {section.max_chars}", section.max_chars, len(text), item)
+            Finding("structure.length", section.key, "error", f"{label} is {plural(chars, 'character')}; at most {section.max_chars}", section.max_chars, len(text), item)
         )
     if section.min_words is not None or section.max_words is not None:
         words = word_count(text)
         if section.min_words is not None and words < section.min_words:
-            found.append(Finding("structure.length", section.key, "error", f"{label} is {_n(words, 'word')}; at least {section.min_words}", *span, item))
+            found.append(Finding("structure.length", section.key, "error", f"{label} is {plural(words, 'word')}; at least {section.min_words}", *span, item))
         if section.max_words is not None and words > section.max_words:
             cut = [m for m in WORD.finditer(text)][section.max_words].start()
-            found.append(Finding("structure.length", section.key, "error", f"{label} is {_n(words, 'word')}; at most {section.max_words}", cut, len(text), item))
+            found.append(Finding("structure.length", section.key, "error", f"{label} is {plural(words, 'word')}; at most {section.max_words}", cut, len(text), item))
     return found
 
 
@@ -72,9 +73,12 @@ def check(briefing: Briefing, profile: Profile) -> list[Finding]:
         if section.kind == "list":
             items = briefing.items(section.key)
             count = sum(1 for i in items if i.strip())
+            empty = len(items) - count
             want = _range(section.min_items, section.max_items)
-            if (section.min_items is not None and count < section.min_items) or (section.max_items is not None and count > section.max_items):
-                found.append(Finding("structure.items", section.key, "error", f"{section.label}: {_n(count, 'item')}; {want}", 0, len(text)))
+            # An empty point already says what is missing ("Key points 3 is empty"): say it once.
+            too_few = section.min_items is not None and count + empty < section.min_items
+            if too_few or (section.max_items is not None and count > section.max_items):
+                found.append(Finding("structure.items", section.key, "error", f"{section.label}: {plural(count, 'item')}; {want}", 0, len(text)))
             for number, item in enumerate(items):
                 label = f"{section.label} {number + 1}"
                 if not item.strip():
@@ -98,10 +102,6 @@ def check(briefing: Briefing, profile: Profile) -> list[Finding]:
                 )
     found.extend(_topics(briefing, profile))
     return found
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _range(low: int | None, high: int | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -20,6 +21,35 @@ HELP = "open the desk on bundled sample feeds and a throwaway content repo (no n
 def configure(parser: argparse.ArgumentParser) -> None:
     """``--keep`` leaves the throwaway folder in place and prints where it is."""
     parser.add_argument("--keep", action="store_true", help="keep the demo's content repo, queue and drafts afterwards")
+
+
+DEMO_PREFIX = "briefdesk-demo-"
+
+
+def remove_stale_demos(temp: Path) -> list[Path]:
+    """Delete demo folders whose demo is gone (killed, so it never cleaned up); the folders removed."""
+    removed = []
+    try:
+        candidates = list(temp.glob(f"{DEMO_PREFIX}*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        pid = folder.name[len(DEMO_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or folder.stat().st_uid != os.getuid() or _alive(int(pid)):
+            continue  # not ours, not a demo of this kind, or still running
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def add_sources(root: Path, sources) -> None:
@@ -73,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
         from tui.config import Config
 
         config = Config()
-    folder = Path(tempfile.mkdtemp(prefix="briefdesk-demo-"))
+    remove_stale_demos(Path(tempfile.gettempdir()))
+    # The pid in the name lets the next demo tell a killed demo's folder from a running one's.
+    folder = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
     try:
         repo, queue_path, drafts_dir, sources = prepare(folder)
         from tui.app import BriefDeskApp
@@ -89,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         problems: list[str] = []
         desk = build_desk(repo, QueueStore(queue_path), drafts_dir, config, problems=problems)
         app = BriefDeskApp(desk=desk, config=config, sources=sources, started=STARTED, demo=True, problems=problems)
+        app.demo_kept = bool(getattr(args, "keep", False))
         app.run()
         return app.return_code or 0
     finally:

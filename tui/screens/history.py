@@ -3,7 +3,9 @@
 The commit list is newest first, with author and date. Choosing a commit that
 touches a story shows a section-by-section diff between that revision and the
 story's previous one (from ``ContentRepo.section_diff``), words removed and
-added marked with theme colours. Git work runs in a worker thread so the
+added marked ``[-like this-]`` and ``{+like this+}`` (as ``git diff
+--word-diff`` does, so the diff reads in a monochrome terminal) and coloured
+by the theme. Git work runs in a worker thread so the
 screen never freezes on a large repo. Commit subjects and story text may
 carry feed text, so everything is shown through ``Content``, never markup.
 """
@@ -21,8 +23,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -38,6 +41,9 @@ REMOVED = "strike $text-error on $error-muted"
 ADDED = "bold $text-success on $success-muted"
 CHANGE_STYLE = {"added": "$text-success", "removed": "$text-error", "changed": "$text-warning"}
 CHANGE_WORD = {"added": "added", "removed": "removed", "changed": "changed"}
+REMOVED_MARKS = ("[-", "-]")
+ADDED_MARKS = ("{+", "+}")
+"""git's --word-diff marks: the diff must not rely on colour alone."""
 
 GAP_STYLE = "not italic"
 """A style that changes nothing on a blank, used to keep a blank in a run of its own."""
@@ -105,8 +111,26 @@ def commit_label(commit: Any, width: int = AUTHOR_WIDTH) -> Content:
     )
 
 
+def marked(text: str, style: str, marks: tuple[str, str]) -> Content:
+    """``text`` between its diff marks, all in ``style`` (the text is story text: never markup).
+
+    Blanks at either end stay outside the marks, as git puts them: "seven {+of nine+} patients".
+    """
+    core = text.strip()
+    if not core:
+        return safe(text)
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    parts: list[Content | tuple[str, str]] = []
+    if lead:
+        parts.append(Content.styled(lead, GAP_STYLE))
+    parts += [(marks[0], style), safe(core, style), (marks[1], style)]
+    if trail:
+        parts.append(Content.styled(trail, GAP_STYLE))
+    return Content.assemble(*parts)
+
+
 def word_diff(before: str, after: str) -> Content:
-    """``after`` with the words taken out of ``before`` struck through and the new ones marked."""
+    """``after`` with the words taken out of ``before`` marked ``[-…-]`` and the new ones ``{+…+}``."""
     old = _TOKENS.findall(before)
     new = _TOKENS.findall(after)
     parts: list[Content | tuple[str, str] | str] = []
@@ -125,12 +149,16 @@ def word_diff(before: str, after: str) -> Content:
             continue
         if tag in ("delete", "replace"):
             removed = "".join(old[i1:i2])
-            parts.append(safe(removed, REMOVED))
-            if tag == "replace":
-                parts.append(" ")
+            parts.append(marked(removed, REMOVED, REMOVED_MARKS))
         if tag in ("insert", "replace"):
-            parts.append(safe("".join(new[j1:j2]), ADDED))
+            parts.append(marked("".join(new[j1:j2]), ADDED, ADDED_MARKS))
     return Content.assemble(*parts)
+
+
+def commit_matches(commit: Any, words: Sequence[str]) -> bool:
+    """Whether every word of a filter is in the commit's subject, author, story id or short sha."""
+    haystack = " ".join(str(v or "") for v in (commit.subject, commit.author, commit.story_id, commit.short)).casefold()
+    return all(word in haystack for word in words)
 
 
 def render_section_diff(changes: Sequence[Any]) -> Content:
@@ -147,9 +175,9 @@ def render_section_diff(changes: Sequence[Any]) -> Content:
         )
         before, after = _as_text(change.before), _as_text(change.after)
         if kind == "added":
-            body = safe(after, ADDED) if after else Content.styled("(empty)", MUTED)
+            body = marked(after, ADDED, ADDED_MARKS) if after else Content.styled("(empty)", MUTED)
         elif kind == "removed":
-            body = safe(before, REMOVED) if before else Content.styled("(empty)", MUTED)
+            body = marked(before, REMOVED, REMOVED_MARKS) if before else Content.styled("(empty)", MUTED)
         else:
             body = word_diff(before, after)
         blocks.append(Content.assemble(heading, "\n", body))
@@ -157,7 +185,19 @@ def render_section_diff(changes: Sequence[Any]) -> Content:
 
 
 class HistoryScreen(Screen[None]):
-    """The content repo's commits, newest first; a story commit shows what it changed."""
+    """The content repo's commits, newest first; a story commit shows what it changed.
+
+    ``/`` filters the commits; ``o`` opens the highlighted commit's story: the
+    screen closes and posts :class:`HistoryScreen.OpenStory` to the screen
+    below it (the main screen), which opens the story in the editor.
+    """
+
+    class OpenStory(Message):
+        """The editor asked to open this story from the history (posted to the screen below)."""
+
+        def __init__(self, story_id: str) -> None:
+            super().__init__()
+            self.story_id = story_id
 
     DEFAULT_CSS = """
     HistoryScreen {
@@ -170,6 +210,12 @@ class HistoryScreen(Screen[None]):
         padding: 0 1;
         background: $panel;
         color: $foreground;
+    }
+    HistoryScreen #history-filter {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
     }
     HistoryScreen #history-body {
         layout: vertical;
@@ -219,6 +265,8 @@ class HistoryScreen(Screen[None]):
         Binding("q", "close", "Back", show=False, id="history.close_q"),
         Binding("enter", "show_diff", "Show changes", id="history.show_diff"),
         Binding("d", "toggle_focus", "Commits/changes", id="history.toggle_focus"),
+        Binding("slash", "filter", "Filter", id="history.filter"),
+        Binding("o", "open_story", "Open story", id="history.open_story"),
         Binding("j", "cursor_down", "Down", show=False, id="history.down"),
         Binding("k", "cursor_up", "Up", show=False, id="history.up"),
     ]
@@ -240,12 +288,14 @@ class HistoryScreen(Screen[None]):
         self.repo = repo
         self.story_id = story_id
         self.limit = limit
-        self.commits: list[Any] = []
+        self.all_commits: list[Any] = []
+        self.commits: list[Any] = []  # the ones the filter lets through, as listed
         self.shown_sha: str | None = None
 
     def compose(self) -> ComposeResult:
         scope = f"story {self.story_id}" if self.story_id else "all stories"
         yield Static(Content.assemble(("History ", "bold"), safe(f"· {scope}")), id="history-banner")
+        yield Input(placeholder="/ filter: words of the subject, author or story id", id="history-filter", compact=True, select_on_focus=False)
         with Container(id="history-body"):
             commits = OptionList(id="history-commits")
             commits.border_title = "Commits, newest first"
@@ -278,17 +328,38 @@ class HistoryScreen(Screen[None]):
     def _show_commits(self, commits: list[Any]) -> None:
         if not self.is_attached:
             return  # closed while git was reading
-        self.commits = list(commits)
+        self.all_commits = list(commits)
+        self._list_commits()
+
+    def _list_commits(self) -> None:
+        words = self.query_one("#history-filter", Input).value.casefold().split()
+        self.commits = [c for c in self.all_commits if commit_matches(c, words)]
         option_list = self.query_one("#history-commits", OptionList)
         option_list.clear_options()
-        width = author_width(self.commits)
+        width = author_width(self.all_commits)
         option_list.add_options([Option(commit_label(commit, width), id=commit.sha) for commit in self.commits])
+        self.shown_sha = None
         if not self.commits:
-            what = "this story" if self.story_id else "the content repo"
-            self._set_diff(Content.styled(f"No commits in {what} yet.", MUTED), "Changes")
+            if self.all_commits:
+                typed = " ".join(words)
+                self._set_diff(Content.assemble(("No commits match ", MUTED), safe(f"“{typed}”"), (". Escape clears the filter.", MUTED)), "Changes")
+            else:
+                what = "this story" if self.story_id else "the content repo"
+                self._set_diff(Content.styled(f"No commits in {what} yet.", MUTED), "Changes")
             return
         option_list.highlighted = 0
         self.show_commit(0)
+
+    @on(Input.Changed, "#history-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.all_commits:
+            self._list_commits()
+
+    @on(Input.Submitted, "#history-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#history-commits").focus()
 
     def _show_problem(self, message: str) -> None:
         if not self.is_attached:
@@ -390,7 +461,31 @@ class HistoryScreen(Screen[None]):
     # -- actions ---------------------------------------------------------------
 
     def action_close(self) -> None:
+        filter_input = self.query_one("#history-filter", Input)
+        if filter_input.has_focus or filter_input.value:
+            # Escape clears the filter first, then closes.
+            filter_input.value = ""
+            self.query_one("#history-commits").focus()
+            return
         self.dismiss(None)
+
+    def action_filter(self) -> None:
+        self.query_one("#history-filter", Input).focus()
+
+    def action_open_story(self) -> None:
+        """Close the history and ask the screen below to open the highlighted commit's story."""
+        option_list = self.query_one("#history-commits", OptionList)
+        index = option_list.highlighted
+        commit = self.commits[index] if index is not None and 0 <= index < len(self.commits) else None
+        story_id = (commit.story_id if commit is not None else "") or self.story_id
+        if not story_id:
+            self.notify("This commit does not touch a story: choose a Publish or Revise commit.", severity="warning", markup=False)
+            return
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) >= 2 and stack[-1] is self else None
+        self.dismiss(None)
+        if below is not None:
+            below.post_message(self.OpenStory(story_id))
 
     def action_show_diff(self) -> None:
         option_list = self.query_one("#history-commits", OptionList)

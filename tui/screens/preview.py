@@ -118,6 +118,14 @@ def _paragraphs(text: str) -> list[str]:
     return [part.strip("\n") for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
 
 
+_LINK_LABEL = re.compile(r"(?:^|(?<=[.!?]))\s*(?:Read|See|Open|Find)\b[^.!?]*[.!?]?\s*$")
+
+
+def without_link_label(text: str) -> str:
+    """``text`` without a last sentence that only invites the reader to follow a link ("Read the standards")."""
+    return _LINK_LABEL.sub("", text).rstrip()
+
+
 def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapping[str, str] | None = None) -> Content:
     """The briefing as a reader sees it, styled with theme variables (no markup is parsed)."""
     related_headlines = related_headlines or {}
@@ -179,22 +187,21 @@ def render_preview(briefing: Briefing, profile: Profile, related_headlines: Mapp
             line = Content.assemble(line, "\n", safe(source.url, LINK))
         blocks.append(line)
     if standards:
-        line = safe(fill_template(standards, values), NOTE)
+        filled = fill_template(standards, values)
         if profile.standards_url:
-            line = Content.assemble(line, "\n", safe(profile.standards_url, LINK))
-        blocks.append(line)
+            line = Content.assemble(safe(filled, NOTE), "\n", safe(profile.standards_url, LINK))
+        else:
+            filled = without_link_label(filled)  # "Read the standards" with nowhere to go reads as a broken link
+            line = safe(filled, NOTE)
+        if filled.strip():
+            blocks.append(line)
 
-    related = [Content.styled("Related stories", HEADING)]
+    # A reader sees no heading over nothing: the section appears once a story is related.
     if briefing.related:
-        related.append(
-            Content("\n").join(
-                Content.assemble("  ", ("• ", BULLET), safe(related_headlines.get(story_id) or story_id))
-                for story_id in briefing.related
-            )
+        related = Content("\n").join(
+            Content.assemble("  ", ("• ", BULLET), safe(related_headlines.get(story_id) or story_id)) for story_id in briefing.related
         )
-    else:
-        related.append(Content.styled("None yet.", META))
-    blocks.append(Content("\n\n").join(related))
+        blocks.append(Content.assemble(Content.styled("Related stories", HEADING), "\n\n", related))
 
     return Content("\n\n").join(blocks)
 

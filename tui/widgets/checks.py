@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from stories.checks import Finding
 from stories.checks.copying import SectionCopy
 from stories.profile import Profile
+from stories.text import plural
 from tui.messages import FindingChosen
 
 MARKS = {
@@ -45,11 +46,11 @@ def summary(errors: int, warnings: int, waived: int = 0) -> Content:
         return Content.assemble(("✓ all clear", "bold $text-success"))
     parts: list[Any] = []
     if errors:
-        parts.append((f"✗ {errors} error{'s' if errors != 1 else ''}", "bold $text-error"))
+        parts.append(("✗ " + plural(errors, "error"), "bold $text-error"))
     if warnings:
         if parts:
             parts.append("  ")
-        parts.append((f"⚠ {warnings} warning{'s' if warnings != 1 else ''}", "bold $text-warning"))
+        parts.append(("⚠ " + plural(warnings, "warning"), "bold $text-warning"))
     return Content.assemble(*parts)
 
 

@@ -1,6 +1,6 @@
 """The structured briefing editor, built from the desk profile.
 
-Each profile section becomes a field: a line ``Input``, a ``TextArea``, or a
+Each profile section becomes a field: a wrapping line (``LineArea``), a ``TextArea``, or a
 key-point list (add with Enter, remove with Backspace on an empty point or
 alt+x, reorder with alt+up / alt+down). Labels, hints and limits all come from
 the profile: no section is named here.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,18 +21,22 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from stories.model import Briefing, SourceRef
 from stories.profile import Profile, Section
+from stories.spelling import Misspelling, misspellings, source_words
+from stories.text import plural, reading_time
 from tui.messages import DraftEdited
+from tui.widgets.line_area import LineArea
+from tui.widgets.spelling import SpellingChecked, SpellingLine
 
 from stories.checks.finding import word_count  # the checks' own count, so the label and the findings agree
 
 
 def _range(low: int | None, high: int | None, unit: str) -> str:
     if low is not None and high is not None:
-        return f"{low}–{high} {unit}" if low != high else f"{low} {unit}"
+        return f"{low}–{high} {unit}s" if low != high else plural(low, unit)
     if low is not None:
-        return f"at least {low} {unit}"
+        return f"at least {plural(low, unit)}"
     if high is not None:
-        return f"at most {high} {unit}"
+        return f"at most {plural(high, unit)}"
     return ""
 
 
@@ -40,25 +44,37 @@ def count_text(section: Section, value: str | list[str]) -> tuple[str, bool]:
     """The count shown beside a section's label, and whether it is inside the profile's limits."""
     if section.kind == "list":
         items = [v for v in (value if isinstance(value, list) else [value]) if v.strip()]
-        limit = _range(section.min_items, section.max_items, "items")
+        limit = _range(section.min_items, section.max_items, "item")
         ok = (section.min_items is None or len(items) >= section.min_items) and (
             section.max_items is None or len(items) <= section.max_items
         )
-        return (f"{len(items)} items" + (f" ({limit})" if limit else ""), ok)
+        return (plural(len(items), "item") + (f" ({limit})" if limit else ""), ok)
     text = value if isinstance(value, str) else "\n".join(value)
     if section.min_chars is not None or section.max_chars is not None:
         n = len(text.strip())
         ok = (section.min_chars is None or n >= section.min_chars) and (section.max_chars is None or n <= section.max_chars)
-        limit = _range(section.min_chars, section.max_chars, "chars")
-        return (f"{n} chars" + (f" ({limit})" if limit else ""), ok)
+        limit = _range(section.min_chars, section.max_chars, "char")
+        return (plural(n, "char") + (f" ({limit})" if limit else ""), ok)
     n = word_count(text)
     ok = (section.min_words is None or n >= section.min_words) and (section.max_words is None or n <= section.max_words)
-    limit = _range(section.min_words, section.max_words, "words")
-    return (f"{n} words" + (f" ({limit})" if limit else ""), ok)
+    limit = _range(section.min_words, section.max_words, "word")
+    return (plural(n, "word") + (f" ({limit})" if limit else ""), ok)
 
 
-class SectionInput(Input):
-    """A line section (the headline)."""
+def total_text(briefing: Briefing, profile: Profile) -> str:
+    """The whole briefing's word count and reading time, e.g. ``412 words · 2 min read``."""
+    words = 0
+    for section in profile.sections:
+        value = briefing.sections.get(section.key, "")
+        words += sum(word_count(v) for v in value) if isinstance(value, list) else word_count(value)
+    return f"{plural(words, 'word')} in all · {reading_time(words)}"
+
+
+class SectionInput(LineArea):
+    """A one-line field (the headline, topics, related stories): wraps rather than scrolls; Enter moves on."""
+
+    def action_submit(self) -> None:
+        self.screen.focus_next()
 
 
 class SectionText(TextArea):
@@ -66,7 +82,15 @@ class SectionText(TextArea):
 
     BINDINGS = [
         Binding("alt+e", "external_edit", "Edit in $EDITOR", id="section.external_edit", priority=True),
+        Binding("ctrl+home", "section_start", "Start of section", id="section.start", show=False),
+        Binding("ctrl+end", "section_end", "End of section", id="section.end", show=False),
     ]
+
+    def action_section_start(self) -> None:
+        self.move_cursor((0, 0))
+
+    def action_section_end(self) -> None:
+        self.move_cursor(self.document.end)
 
     def action_external_edit(self) -> None:
         """Write this section in the editor from $VISUAL or $EDITOR; the text comes back when it exits."""
@@ -109,11 +133,11 @@ class SectionText(TextArea):
         self.focus()
 
 
-class KeyPointInput(Input):
-    """One key point of a list section."""
+class KeyPointInput(LineArea):
+    """One key point of a list section (wraps; Enter adds the next point)."""
 
     BINDINGS = [
-        # Priority: an Input types the letter of alt+x before ordinary bindings are looked at.
+        # Priority: a text field types the letter of alt+x before ordinary bindings are looked at.
         Binding("alt+up", "move(-1)", "Move point up", id="keypoint.move_up", show=False, priority=True),
         Binding("alt+down", "move(1)", "Move point down", id="keypoint.move_down", show=False, priority=True),
         Binding("alt+x", "remove", "Remove point", id="keypoint.remove", show=False, priority=True),
@@ -129,6 +153,20 @@ class KeyPointInput(Input):
         def __init__(self, point: "KeyPointInput") -> None:
             super().__init__()
             self.point = point
+
+    class Edge(Message):
+        """ctrl+Home / ctrl+End: to the start of the first point, or the end of the last."""
+
+        def __init__(self, point: "KeyPointInput", end: bool) -> None:
+            super().__init__()
+            self.point = point
+            self.end = end
+
+    def action_section_start(self) -> None:
+        self.post_message(self.Edge(self, end=False))
+
+    def action_section_end(self) -> None:
+        self.post_message(self.Edge(self, end=True))
 
     def action_move(self, delta: int) -> None:
         self.post_message(self.Move(self, delta))
@@ -194,13 +232,13 @@ class KeyPointList(Vertical):
     def _index(self, point: KeyPointInput) -> int:
         return self.inputs.index(point)
 
-    def focus_point(self, index: int) -> None:
+    def focus_point(self, index: int, at_start: bool = False) -> None:
         def later() -> None:
             inputs = self.inputs
             if inputs:
                 target = inputs[max(0, min(index, len(inputs) - 1))]
                 target.focus()
-                target.cursor_position = len(target.value)
+                target.cursor_position = 0 if at_start else len(target.value)
 
         self.call_after_refresh(later)
 
@@ -232,11 +270,19 @@ class KeyPointList(Vertical):
         self.focus_point(target)
         self.post_message(DraftEdited())
 
-    @on(Input.Submitted, ".key-point")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(LineArea.Submitted, ".key-point")
+    def _submitted(self, event: LineArea.Submitted) -> None:
         event.stop()
-        assert isinstance(event.input, KeyPointInput)
-        self.add_point(self._index(event.input))
+        assert isinstance(event.line, KeyPointInput)
+        self.add_point(self._index(event.line))
+
+    @on(KeyPointInput.Edge)
+    def _edge(self, event: KeyPointInput.Edge) -> None:
+        event.stop()
+        if event.end:
+            self.focus_point(len(self.inputs) - 1)
+        else:
+            self.focus_point(0, at_start=True)
 
     @on(KeyPointInput.Move)
     def _move(self, event: KeyPointInput.Move) -> None:
@@ -277,6 +323,7 @@ class SectionField(Vertical):
                 highlight_cursor_line=False,
                 classes="section-control",
             )
+        yield SpellingLine(id=f"spell-{section.key}", classes="section-spelling")
 
     def update_count(self, value: str | list[str]) -> None:
         text, ok = count_text(self.section, value)
@@ -296,25 +343,34 @@ def _split_list(text: str) -> list[str]:
 class BriefingEditor(VerticalScroll, can_focus=False):
     """All sections of one briefing, plus topics, related stories and the (read-only) source block."""
 
+    BINDINGS = [
+        # F7 is the spelling key editors know; priority, or TextArea's own F7 would select the whole section.
+        Binding("f7", "add_to_dictionary", "Add to dictionary", id="editor.add_to_dictionary", priority=True),
+    ]
+
     def __init__(self, profile: Profile, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.profile = profile
         self.briefing: Briefing | None = None
         self._loaded: dict[Widget, str] = {}
+        self.house_words: set[str] = set(profile.house_words)
+        self._spelling: dict[str, list[Misspelling]] = {}
+        self._spell_generation = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Choose an item in the queue and press Enter (or n) to start a briefing."), id="editor-empty", markup=False)
         with Vertical(id="editor-form"):
             yield Static(Content(""), id="editor-title", markup=False)
+            yield Static(Content(""), id="editor-totals", markup=False)
             for section in self.profile.sections:
                 yield SectionField(section)
             with Vertical(classes="section-field", id="field-topics"):
                 yield Static(Content.assemble(("Topics", "bold"), ("  comma-separated", "$text-muted")), classes="section-label")
                 yield Static(Content("From the desk's list: " + ", ".join(self.profile.topics)), classes="section-hint", markup=False)
-                yield Input(id="sec-topics", compact=True, classes="section-control", placeholder="earth, health")
+                yield SectionInput(id="sec-topics", classes="section-control", placeholder="earth, health")
             with Vertical(classes="section-field", id="field-related"):
                 yield Static(Content.assemble(("Related stories", "bold"), ("  story ids, comma-separated", "$text-muted")), classes="section-label")
-                yield Input(id="sec-related", compact=True, classes="section-control", placeholder="(none)")
+                yield SectionInput(id="sec-related", classes="section-control", placeholder="(none)")
             with Vertical(classes="section-field", id="field-source"):
                 yield Static(Content.assemble(("Source", "bold"), ("  copied from the queue item", "$text-muted")), classes="section-label")
                 yield Static(Content(""), id="source-block", markup=False)
@@ -351,11 +407,13 @@ class BriefingEditor(VerticalScroll, can_focus=False):
         topics = ", ".join(briefing.topics)
         related = ", ".join(briefing.related)
         for control_id, value in (("#sec-topics", topics), ("#sec-related", related)):
-            control = self.query_one(control_id, Input)
+            control = self.query_one(control_id, LineArea)
             if control.value != value:
                 self._loaded[control] = value
             control.value = value
         self.query_one("#source-block", Static).update(source_block(briefing.source))
+        self._update_totals(briefing)
+        self.check_spelling()
 
     def clear(self) -> None:
         """No briefing open."""
@@ -378,16 +436,21 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             id=base.id,
             status=base.status,
             sections=sections,
-            topics=_split_list(self.query_one("#sec-topics", Input).value),
-            related=_split_list(self.query_one("#sec-related", Input).value),
+            topics=_split_list(self.query_one("#sec-topics", LineArea).value),
+            related=_split_list(self.query_one("#sec-related", LineArea).value),
             created=base.created,
             updated=base.updated,
             source=base.source,
         )
 
     def update_counts(self, briefing: Briefing) -> None:
+        """Every section's count, and the totals, for this briefing."""
         for section in self.profile.sections:
             self.query_one(f"#field-{section.key}", SectionField).update_count(briefing.sections.get(section.key, ""))
+        self._update_totals(briefing)
+
+    def _update_totals(self, briefing: Briefing) -> None:
+        self.query_one("#editor-totals", Static).update(Content(total_text(briefing, self.profile)))
 
     # -- focus --------------------------------------------------------------------
 
@@ -405,10 +468,10 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             node_id = getattr(node, "id", None) or ""
             if node_id.startswith("sec-"):
                 key = node_id[4:]
-                if isinstance(focused, TextArea):
-                    return key, focused.cursor_location
                 if isinstance(focused, KeyPointInput) and isinstance(node, KeyPointList):
                     return key, (node.inputs.index(focused), focused.cursor_position)
+                if isinstance(focused, TextArea):
+                    return key, focused.cursor_location
                 if isinstance(focused, Input):
                     return key, (0, focused.cursor_position)
                 return key, (0, 0)
@@ -452,6 +515,91 @@ class BriefingEditor(VerticalScroll, can_focus=False):
             return  # the echo of load(), not a keystroke
         self._loaded.pop(control, None)
         self.post_message(DraftEdited())
+
+    @on(DraftEdited)
+    def _count_now(self, event: DraftEdited) -> None:
+        # Counting is free: the counts follow every keystroke (the checks stay debounced).
+        # Not stopped: the screen saves and checks on the same message.
+        if self.briefing is not None:
+            self.update_counts(self.read())
+            self.check_spelling()
+
+    # -- spelling -----------------------------------------------------------------
+
+    def check_spelling(self) -> None:
+        """Look the briefing's words up again (in a thread: the first look-up loads the dictionary)."""
+        if self.briefing is None:
+            return
+        self._spell_generation += 1
+        draft = getattr(self.screen, "draft", None)  # names spelled as the source spells them are fine
+        self._spell_worker(self._spell_generation, self.read(), getattr(draft, "source_text", "") or "", frozenset(self.house_words))
+
+    @work(thread=True, exclusive=True, group="spelling", exit_on_error=False)
+    def _spell_worker(self, generation: int, briefing: Briefing, source_text: str, house: frozenset[str]) -> None:
+        known = source_words(source_text)
+        found: dict[str, list[Misspelling]] = {}
+        for section in self.profile.sections:
+            value = briefing.sections.get(section.key, "")
+            texts = value if isinstance(value, list) else [value]
+            found[section.key] = [miss for text in texts for miss in misspellings(text, house, known)]
+        self.post_message(SpellingChecked(generation, found))
+
+    @on(SpellingChecked)
+    def _spelling_checked(self, message: SpellingChecked) -> None:
+        message.stop()
+        if message.generation != self._spell_generation:
+            return  # typing went on: a newer look-up is coming
+        self._spelling = message.found
+        key = self._dictionary_key()
+        for section in self.profile.sections:
+            self.query_one(f"#spell-{section.key}", SpellingLine).show(message.found.get(section.key, []), key)
+
+    def _dictionary_key(self) -> str:
+        """The add-to-dictionary key as the editor has mapped it."""
+        for active in self.screen.active_bindings.values():
+            if active.binding.id == "editor.add_to_dictionary":
+                return self.app.get_key_display(active.binding)
+        return "F7"
+
+    def misspelled_at_cursor(self) -> str:
+        """The unknown word under the cursor, else the first unknown word of the section with the cursor."""
+        key, (row, column) = self.focused_section()
+        found = self._spelling.get(key, [])
+        if not found:
+            return ""
+        control = self.control_for(key)
+        if isinstance(control, KeyPointList):
+            text = control.values()[row] if row < len(control.values()) else ""
+            offset = column
+        elif isinstance(control, TextArea):
+            text = control.text
+            offset = sum(len(line) + 1 for line in text.split("\n")[:row]) + column
+        else:
+            return found[0].word
+        listed = {miss.word for miss in found}
+        for miss in misspellings(text, self.house_words):
+            if miss.start <= offset <= miss.end and miss.word in listed:
+                return miss.word
+        return found[0].word
+
+    def action_add_to_dictionary(self) -> None:
+        """Accept the unknown word at the cursor from now on, for the whole desk (desk.toml)."""
+        word = self.misspelled_at_cursor()
+        if not word:
+            self.app.notify("No unknown word here: the spelling line under a section lists them.", severity="information", markup=False)
+            return
+        root = getattr(getattr(self.app, "repo", None), "root", None)
+        if root is not None:
+            from stories.spelling import add_house_word
+
+            try:
+                add_house_word(root / "desk.toml", word)
+            except (OSError, ValueError) as exc:
+                self.app.notify(f"Could not add {word!r} to desk.toml: {exc}", title="Spelling", severity="error", markup=False)
+                return
+        self.house_words.add(word)
+        self.check_spelling()
+        self.app.notify(f"Added {word!r} to the house dictionary in desk.toml; commit desk.toml to share it with the desk.", title="Spelling", markup=False)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:

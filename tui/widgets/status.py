@@ -1,4 +1,10 @@
-"""The status line: branch, ahead/behind, online/offline, last save, check counts, background work."""
+"""The status line: branch, ahead/behind, sync state, last save, check counts, background work.
+
+Until a sync in this session has answered, the sync state comes from git's
+own record of the last fetch or push (``stories.syncstate``): "synced 5m ago"
+after a sync on the command line, "not synced yet" when there was none. It
+says "offline" only when a sync or fetch found no network.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from typing import Any
 from textual.binding import Binding
 from textual.content import Content
 from textual.dom import NoScreen
+from textual.message import Message
 from textual.widgets import Static
+from stories.text import plural
 
 
 def ago(seconds: float) -> str:
@@ -24,7 +32,15 @@ def ago(seconds: float) -> str:
 
 
 class StatusLine(Static):
-    """One line at the bottom of the main screen; refreshes itself every second."""
+    """One line at the bottom of the main screen; refreshes itself every second.
+
+    Posts :class:`StatusLine.RemoteMoved` when the repo's last contact with its
+    remote changes behind the desk's back (a sync on the command line), so the
+    screen can read ahead/behind again.
+    """
+
+    class RemoteMoved(Message):
+        """The content repo fetched or pushed outside the app."""
 
     DEFAULT_CSS = """
     StatusLine { height: 1; width: 1fr; }
@@ -45,9 +61,26 @@ class StatusLine(Static):
         self.warnings = 0
         self.checked = False
         self.work = ""
+        self.last_synced: float | None = None  # wall-clock seconds of the repo's last fetch or push
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.redraw)
+        self.last_synced = self._remote_contact()
+        self.set_interval(1.0, self._tick)
+        self.redraw()
+
+    def _remote_contact(self) -> float | None:
+        root = getattr(getattr(self.app, "repo", None), "root", None)
+        if root is None:
+            return None
+        from stories.syncstate import last_remote_contact
+
+        return last_remote_contact(root)
+
+    def _tick(self) -> None:
+        contact = self._remote_contact()
+        if contact is not None and contact != self.last_synced:
+            self.last_synced = contact
+            self.post_message(self.RemoteMoved())
         self.redraw()
 
     def set(self, **values: Any) -> None:
@@ -66,6 +99,9 @@ class StatusLine(Static):
             if parts:
                 parts.append((" · ", "$text-muted"))
 
+        if getattr(self.app, "demo", False) and not getattr(self.app, "demo_kept", False):
+            parts.append(("demo", "bold reverse"))  # throwaway: said on every screen, not only at start
+            parts.append(" ")
         if self.branch:
             parts.append((self.branch, "bold"))
             if self.ahead and self.has_remote:
@@ -78,6 +114,12 @@ class StatusLine(Static):
         elif self.online is None and not self.has_remote:
             # Nothing has tried the network and there is nowhere to push: say that, not "offline".
             parts.append(("no remote", "$text-muted"))
+        elif self.online is None:
+            # No sync in this session yet: say what git knows, never guess "offline".
+            if self.last_synced is None:
+                parts.append(("not synced yet", "$text-muted"))
+            else:
+                parts.append("synced " + ago(time.time() - self.last_synced))
         else:
             parts.append(("offline", "$text-muted"))
         if self.has_draft:
@@ -91,11 +133,11 @@ class StatusLine(Static):
             if self.checked:
                 sep()
                 if self.errors:
-                    parts.append((f"{self.errors} error{'s' if self.errors != 1 else ''}", "$text-error"))
+                    parts.append((plural(self.errors, "error"), "$text-error"))
                 else:
                     parts.append(("0 errors", "$text-success"))
                 parts.append(" ")
-                parts.append((f"{self.warnings} warning{'s' if self.warnings != 1 else ''}", "$text-warning" if self.warnings else "$text-muted"))
+                parts.append((plural(self.warnings, "warning"), "$text-warning" if self.warnings else "$text-muted"))
         if self.work:
             sep()
             parts.append((self.work, "$text-accent"))
