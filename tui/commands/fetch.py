@@ -18,7 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fetch, print a progress line and the summary; 0 if every source worked, 1 if any failed, 2 if there is nothing to fetch."""
-    from stories.fetch import FetchProgress, fetch_sources
+    from stories.sources.fetch import FetchProgress, fetch_sources
     from stories.profile import DESK_FILE
     from tui.commands import open_queue
     from tui.commands._repo import desk_profile

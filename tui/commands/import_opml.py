@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     """Edit desk.toml (comments kept); 0 on success, 2 if the file or the repo cannot be used."""
     from pathlib import Path
 
-    from stories.opml import OpmlError, add_sources_to_desk, parse_opml
+    from stories.sources.opml import OpmlError, add_sources_to_desk, parse_opml
     from stories.profile import DESK_FILE, ProfileError, load_profile
     from tui.commands._repo import desk_profile
 
