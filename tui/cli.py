@@ -23,6 +23,7 @@ COMMANDS = (
     "sync",
     "import-opml",
     "export-opml",
+    "source",
 )
 
 

@@ -63,7 +63,10 @@ def extract_article(body: bytes, url: str, content_type: str = "") -> Article:
     document = trafilatura.bare_extraction(
         body, url=url, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False
     )
-    text = clean.clean_text(getattr(document, "text", "") or "", limit=clean.BODY_MAX) if document is not None else ""
+    # trafilatura puts one paragraph on each line; the source pane reads
+    # better with a blank line between them.
+    raw = (getattr(document, "text", "") or "") if document is not None else ""
+    text = clean.clean_text(raw.replace("\n", "\n\n"), limit=clean.BODY_MAX)
     words = len(text.split())
     if words < MIN_ARTICLE_WORDS:
         if _PASSWORD.search(body[:2_000_000]):
