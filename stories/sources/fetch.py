@@ -342,7 +342,7 @@ def _digest(body: bytes | None) -> str:
 # -- articles ----------------------------------------------------------------
 
 
-def article_problem(exc: FetchError) -> str:
+def article_problem(exc: FetchError, limits: Limits = ARTICLE_LIMITS) -> str:
     """A failed article fetch, in the words an editor reads beside the item."""
     if exc.kind == "status":
         if exc.status in (404, 410):
@@ -351,11 +351,13 @@ def article_problem(exc: FetchError) -> str:
             return f"The page needs a login (HTTP {exc.status})."
         return str(exc)
     if exc.kind == "too_large":
-        return "The page is too large; " + str(exc)[0].lower() + str(exc)[1:]
+        return f"The page is too large (over {limits.max_bytes // (1024 * 1024)} MB); not read."
     if exc.kind == "redirects":
         return "The page redirected too many times; not followed."
-    if exc.kind in ("slow", "no_answer", "timeout"):
-        return f"The page did not finish loading in time ({str(exc)[0].lower() + str(exc)[1:]})"
+    if exc.kind in ("slow", "no_answer"):
+        return f"The page did not finish loading in time (gave up after {limits.deadline:g} s)."
+    if exc.kind == "timeout":
+        return f"The page did not finish loading in time (the site stopped answering for {limits.read_timeout:g} s)."
     return str(exc)
 
 
@@ -392,7 +394,7 @@ def fetch_article(store: QueueStore, client: Http, item: str, *, own_host: str =
             limits=limits,
         )
     except FetchError as exc:
-        message = article_problem(exc)
+        message = article_problem(exc, limits)
         save_article_error(store, item, queued.link, message)
         return message
     if response.status == 304 and fetched_before:
