@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from stories.profile import Source
 from stories.queue import QueueStore
+from stories.sources.extract import Article, NotAnArticle, extract_article, needs_article
 from stories.sources.feeds import MAX_ITEMS, FeedError, ParsedFeed, item_id, parse_feed
 from stories.sources.http import (
     ETAG_MAX,
@@ -196,12 +197,30 @@ class Parser:
             raise FeedError(problem, parser_runs=runs)
         return parsed
 
-    def prewarm(self) -> None:
-        """Start the workers now and load the parser in them, while the first feeds download."""
+    def extract(self, body: bytes, url: str, content_type: str) -> Article:
+        """``extract_article`` in a worker process when there are any (article pages use every core too)."""
+        pool = self._get_pool()
+        if pool is None:
+            return extract_article(body, url, content_type)
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            article, problem = pool.submit(_extract_in_worker, body, url, content_type).result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+                self.processes = 0
+            raise NotAnArticle("The page could not be read: reading it took more memory than the computer could give.") from None
+        if problem is not None:
+            raise NotAnArticle(problem)
+        return article
+
+    def prewarm(self, articles: bool = False) -> None:
+        """Start the workers now and load the parser (and the extractor) in them, while the first feeds download."""
         pool = self._get_pool()
         if pool is not None:
             for _ in range(self.processes):
-                pool.submit(_load_parser)
+                pool.submit(_load_parser, articles)
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -218,8 +237,18 @@ def stop_workers() -> None:
         process.kill()
 
 
-def _load_parser() -> None:
+def _load_parser(articles: bool = False) -> None:
     import feedparser  # noqa: F401
+
+    if articles:
+        import trafilatura  # noqa: F401
+
+
+def _extract_in_worker(body: bytes, url: str, content_type: str) -> tuple[Article | None, str | None]:
+    try:
+        return extract_article(body, url, content_type), None
+    except NotAnArticle as exc:
+        return None, str(exc)
 
 
 def _parse_in_worker(body: bytes, url: str, headers: dict[str, str], max_items: int) -> tuple[ParsedFeed | None, str | None, int]:
@@ -361,7 +390,15 @@ def article_problem(exc: FetchError, limits: Limits = ARTICLE_LIMITS) -> str:
     return str(exc)
 
 
-def fetch_article(store: QueueStore, client: Http, item: str, *, own_host: str = "", limits: Limits = ARTICLE_LIMITS) -> str:
+def fetch_article(
+    store: QueueStore,
+    client: Http,
+    item: str,
+    *,
+    own_host: str = "",
+    limits: Limits = ARTICLE_LIMITS,
+    extract: Callable[[bytes, str, str], Article] = extract_article,
+) -> str:
     """Fetch (or re-fetch, conditionally) the article page of a queue item and store it; "" or the problem in words.
 
     ``own_host`` is the host of the item's source, the one host that may be on
@@ -369,7 +406,6 @@ def fetch_article(store: QueueStore, client: Http, item: str, *, own_host: str =
     the item). A failed fetch keeps an article fetched before.
     """
     from stories.sources.articles import save_article, save_article_error, save_unchanged, stored_article
-    from stories.sources.extract import NotAnArticle, extract_article
 
     queued = store.item(item)
     if queued is None:
@@ -401,7 +437,7 @@ def fetch_article(store: QueueStore, client: Http, item: str, *, own_host: str =
         save_unchanged(store, item)
         return ""
     try:
-        article = extract_article(response.body or b"", response.url, response.headers.get("content-type", ""))
+        article = extract(response.body or b"", response.url, response.headers.get("content-type", ""))
     except NotAnArticle as exc:
         save_article_error(store, item, queued.link, str(exc))
         return str(exc)
@@ -463,7 +499,11 @@ def fetch_sources(
         # time the first feed arrives. A warm run (mostly 304s) starts none.
         known = {status.url for status in store.sources_status() if status.last_success is not None}
         if sum(1 for source in sources if source.url not in known) * 2 >= len(sources):
-            parser.prewarm()
+            if articles:
+                # Loaded once here, the extractor is shared by the forked
+                # workers instead of being loaded again in each.
+                import trafilatura  # noqa: F401
+            parser.prewarm(articles)
     summary = FetchSummary(sources=len(sources))
     lock = threading.Lock()
     progress_lock = threading.Lock()
@@ -481,7 +521,7 @@ def fetch_sources(
                 summary.articles_left += 1
             return
         try:
-            problem = fetch_article(store, client, item, own_host=host, limits=article_limits)
+            problem = fetch_article(store, client, item, own_host=host, limits=article_limits, extract=parser.extract)
         except Exception as exc:  # one page never takes the run down
             problem = f"Unexpected problem while fetching the article ({type(exc).__name__})."
         with lock:
@@ -548,8 +588,6 @@ def fetch_sources(
 
 def _thin_items(parsed: ParsedFeed, source: Source, new_ids: list[str], short_words: int) -> list[tuple[str, str]]:
     # The newest new items of this source whose feed text is too thin to check against.
-    from stories.sources.extract import needs_article
-
     if source.full_text == "never":
         return []
     fresh = set(new_ids)
