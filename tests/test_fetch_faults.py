@@ -60,6 +60,29 @@ def test_slow_headers_say_the_server_did_not_answer_not_that_the_feed_is_empty(s
     assert "The server did not answer in time" in message and "empty" not in message
 
 
+@pytest.mark.timeout(60)
+def test_a_stopped_run_ends_at_once_instead_of_waiting_on_the_network(server: FeedServer, store: QueueStore) -> None:
+    # What the app does on quit: without the stop, these requests would run to the 120 s deadline.
+    import threading
+
+    server.trickle_interval = 0.5
+    server.add_file("quick.xml", rss(2))
+    stop = threading.Event()
+    result = {}
+    sources = [Source("Quick", server.url("quick.xml"))] + [Source(f"Trickle {n}", f"{server.base}/trickle/{n}") for n in range(3)]
+    run = threading.Thread(target=lambda: result.setdefault("summary", fetch_sources(store, sources, stop=stop, articles=False)))
+    run.start()
+    assert _wait_for(lambda: store.count() == 2 and server.active["all"] >= 2, 20)
+    stop.set()
+    run.join(timeout=20)
+    assert not run.is_alive(), "the run kept waiting on the network after it was stopped"
+    summary = result["summary"]
+    assert summary.stopped and "stopped before the end" in summary.line()
+    assert summary.new == 2 and summary.failed == 0
+    # Stopping is not the site's fault: no failure is held against the slow sources.
+    assert store.source_status(f"{server.base}/trickle/0") is None or store.source_status(f"{server.base}/trickle/0").failures == 0
+
+
 def test_a_body_short_of_its_length_is_an_error_and_its_validators_are_not_kept(server: FeedServer, store: QueueStore) -> None:
     server.add_file("fifty.xml", rss(50))
     short = Source("Short", f"{server.base}/short/fifty.xml")

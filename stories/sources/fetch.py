@@ -99,6 +99,7 @@ class FetchSummary:
     articles: int = 0
     article_failures: list[str] = field(default_factory=list)
     articles_left: int = 0
+    stopped: bool = False
 
     def line(self) -> str:
         """The summary as one line for a terminal or a log."""
@@ -107,6 +108,8 @@ class FetchSummary:
             text += f"; {self.articles} articles fetched, {len(self.article_failures)} could not be"
         if self.articles_left:
             text += f", {self.articles_left} left for later"
+        if self.stopped:
+            text += "; stopped before the end"
         return text + f" ({self.seconds:.1f} s)"
 
 
@@ -114,8 +117,8 @@ class FetchSummary:
 class FetchOutcome:
     """What fetching one source came to, before anything is written.
 
-    ``kind`` is "new" (a parse to store), "unchanged", "failed" or
-    "waiting". ``validators`` = (etag, last_modified, body_hash) to keep;
+    ``kind`` is "new" (a parse to store), "unchanged", "failed",
+    "waiting" or "stopped" (the run was stopped first: nothing is recorded). ``validators`` = (etag, last_modified, body_hash) to keep;
     ``content_error`` says the site answered but the body was unusable.
     """
 
@@ -321,6 +324,8 @@ def fetch_one(
     try:
         response = client.get(source.url, etag=etag, last_modified=last_modified)
     except FetchError as exc:
+        if exc.kind == "stopped":
+            return FetchOutcome(source, "stopped", message=str(exc))
         return FetchOutcome(source, "failed", message=str(exc), retry_after=exc.retry_after)
     except Exception as exc:  # never let one feed take the run down
         return FetchOutcome(source, "failed", message=f"Unexpected problem while fetching ({type(exc).__name__}).")
@@ -356,7 +361,7 @@ def fetch_one(
 
 def record(store: QueueStore, outcome: FetchOutcome) -> list[str]:
     """Write one source's outcome to the queue in one transaction; returns the ids of new items."""
-    if outcome.kind == "waiting":
+    if outcome.kind in ("waiting", "stopped"):
         return []
     if outcome.kind == "failed":
         store.record_fetch(outcome.source, validators=outcome.validators, error=outcome.message, content_error=outcome.content_error, retry_after=outcome.retry_after)
@@ -431,7 +436,8 @@ def fetch_article(
         )
     except FetchError as exc:
         message = article_problem(exc, limits)
-        save_article_error(store, item, queued.link, message)
+        if exc.kind != "stopped":
+            save_article_error(store, item, queued.link, message)
         return message
     if response.status == 304 and fetched_before:
         save_unchanged(store, item)
@@ -474,6 +480,7 @@ def fetch_sources(
     article_workers: int = ARTICLE_WORKERS,
     article_budget: float = ARTICLE_BUDGET,
     article_limits: Limits = ARTICLE_LIMITS,
+    stop: threading.Event | None = None,
     **limits: float,
 ) -> FetchSummary:
     """Fetch every source into the queue, then the articles behind its new thin items; returns the summary. Never raises for a bad feed.
@@ -487,11 +494,14 @@ def fetch_sources(
     thin (fewer than ``short_words`` words, or a teaser), as each source's
     ``full_text`` says; no article fetch starts ``article_budget`` seconds
     after the run began.
+    ``stop``, once set, ends the run within a quarter of a second: requests
+    under way give up, nothing more is asked, and what was fetched is kept
+    (an app sets it when the editor quits).
     ``limits`` may set connect_timeout, read_timeout, deadline, max_bytes, max_redirects.
     """
     started = time.monotonic()
     limiter = HostLimiter(per_host)
-    client = Http(Limits(**limits), limiter)
+    client = Http(Limits(**limits), limiter, stop)
     parser = Parser(parse_processes, max_items)
     cache = ParseCache(parser) if share_parses else None
     if parse_processes > 1 and len(sources) > 1:
@@ -515,7 +525,12 @@ def fetch_sources(
     article_pool = ThreadPoolExecutor(max_workers=max(1, article_workers), thread_name_prefix="briefdesk-article") if articles else None
     article_jobs: list[Future] = []
 
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
     def article(item: str, title: str, host: str) -> None:
+        if stopped():
+            return
         if time.monotonic() - started > article_budget:
             with lock:
                 summary.articles_left += 1
@@ -525,6 +540,8 @@ def fetch_sources(
         except Exception as exc:  # one page never takes the run down
             problem = f"Unexpected problem while fetching the article ({type(exc).__name__})."
         with lock:
+            if stopped():
+                return
             if problem:
                 summary.article_failures.append(f"{title}: {problem}")
             else:
@@ -532,6 +549,10 @@ def fetch_sources(
 
     def one(source: Source) -> None:
         nonlocal done
+        if stopped():
+            with lock:
+                summary.stopped = True
+            return
         outcome = fetch_one(store, source, client, force=force, cache=cache, parser=parser)
         try:
             new_ids = record(store, outcome)
@@ -556,6 +577,8 @@ def fetch_sources(
                     )
             elif outcome.kind == "unchanged":
                 summary.unchanged += 1
+            elif outcome.kind == "stopped":
+                summary.stopped = True
             else:
                 summary.failed += 1
                 summary.failures[source.name] = outcome.message

@@ -48,7 +48,8 @@ class FetchError(Exception):
 
     ``kind`` names the failure for callers that word it their own way
     ("status", "too_large", "redirects", "slow", "no_answer", "timeout",
-    "address", "scheme", "broken", "network", "tls", "compression", "wait");
+    "address", "scheme", "broken", "network", "tls", "compression", "wait",
+    "stopped");
     ``status`` is the HTTP status when there was one; ``retry_after`` is how
     many seconds the site asked us to wait.
     """
@@ -125,6 +126,11 @@ class HostLimiter:
 # -- the guarded connection: deadline and address checks --------------------
 
 
+#: How often a blocked read looks whether the run was stopped (quitting the
+#: app must never wait on the network).
+STOP_POLL = 0.25
+
+
 @dataclass
 class _Guard:
     # The bounds of the request running in this thread, read by every socket
@@ -133,12 +139,17 @@ class _Guard:
     own_host: str
     own_addresses: frozenset[str] | None = None
     phase: str = "headers"
+    stop: threading.Event | None = None
 
 
 _GUARD: contextvars.ContextVar[_Guard | None] = contextvars.ContextVar("briefdesk_http_guard", default=None)
 
 
 class _DeadlinePassed(Exception):
+    pass
+
+
+class _Stopped(Exception):
     pass
 
 
@@ -152,10 +163,31 @@ def _bounded(timeout: float | None) -> float | None:
     guard = _GUARD.get()
     if guard is None:
         return timeout
+    if guard.stop is not None and guard.stop.is_set():
+        raise _Stopped()
     left = guard.deadline_at - time.monotonic()
     if left <= 0:
         raise _DeadlinePassed()
     return left if timeout is None else min(timeout, left)
+
+
+def _sliced(operation, timeout: float | None, timed_out: type[Exception]):
+    # A wait that can be stopped: the socket operation runs in short slices,
+    # looking at the stop flag (and the deadline) between them. Only reads
+    # and connects are sliced: a timed-out recv or connect consumed nothing.
+    guard = _GUARD.get()
+    if guard is None or guard.stop is None:
+        return operation(_bounded(timeout))
+    end = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = None if end is None else end - time.monotonic()
+        if left is not None and left <= 0:
+            raise timed_out("timed out")
+        budget = _bounded(left)
+        try:
+            return operation(STOP_POLL if budget is None else min(budget, STOP_POLL))
+        except timed_out:
+            continue
 
 
 def _forbidden(address: str) -> bool:
@@ -199,7 +231,7 @@ class _GuardedStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout))
+        return _sliced(lambda step: self._inner.read(max_bytes, step), timeout, httpcore.ReadTimeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, _bounded(timeout))
@@ -220,7 +252,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options=None) -> httpcore.NetworkStream:
         address = _checked_address(host, port)
-        return _GuardedStream(self._inner.connect_tcp(address, port, _bounded(timeout), local_address, socket_options))
+        stream = _sliced(lambda step: self._inner.connect_tcp(address, port, step, local_address, socket_options), timeout, httpcore.ConnectTimeout)
+        return _GuardedStream(stream)
 
     def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None) -> httpcore.NetworkStream:
         raise httpcore.ConnectError("unix sockets are not fetched")
@@ -340,6 +373,8 @@ class Http:
 
     limits: Limits = field(default_factory=Limits)
     limiter: HostLimiter = field(default_factory=HostLimiter)
+    #: Set it to stop every request of this client within a quarter of a second.
+    stop: threading.Event | None = None
 
     def __post_init__(self) -> None:
         timeout = httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout)
@@ -375,7 +410,7 @@ class Http:
         limits = limits or self.limits
         own = (own_host or _check_url(url, what)).lower()
         started = time.monotonic()
-        guard = _Guard(deadline_at=started + limits.deadline, own_host=own)
+        guard = _Guard(deadline_at=started + limits.deadline, own_host=own, stop=self.stop)
         token = _GUARD.set(guard)
         try:
             for _hop in range(limits.max_redirects + 1):
@@ -449,6 +484,8 @@ class Http:
             raise
         except _DeadlinePassed:
             raise self._late(guard, limits, what) from None
+        except _Stopped:
+            raise FetchError("The fetch was stopped before the site answered.", "stopped") from None
         except _AddressRefused as exc:
             raise FetchError(
                 f"The {what} leads to a private or local network address ({exc.address}); not followed.", "address"

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         nonlocal width
         if args.quiet:
             return
-        what = {"new": f"{event.new_items} new", "unchanged": "unchanged", "failed": "failed", "waiting": "waiting"}[event.outcome]
+        what = {"new": f"{event.new_items} new", "unchanged": "unchanged", "failed": "failed", "waiting": "waiting"}.get(event.outcome, event.outcome)
         line = f"[{event.done:>{len(str(event.total))}}/{event.total}] {event.source[:50]}: {what}"
         if tty:
             pad = max(0, width - len(line))
