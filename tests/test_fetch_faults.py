@@ -151,6 +151,27 @@ def test_retry_after_is_honoured(server: FeedServer, store: QueueStore) -> None:
     assert status.retry_after is not None and status.retry_after.timestamp() > time.time() + 100
 
 
+def test_a_full_disk_is_named_as_such_and_the_queue_is_kept(server: FeedServer, tmp_path: Path) -> None:
+    point = tmp_path / "small-disk"
+    point.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(point)], capture_output=True).returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        server.add_file("small.xml", rss(3, "Small"))
+        server.add_file("big.xml", rss(3_000, "Big"))
+        with QueueStore(point / "desk.db") as store:
+            assert fetch_sources(store, [Source("Small", server.url("small.xml"))], articles=False).new == 3
+            summary = fetch_sources(store, [Source("Big", server.url("big.xml"))], articles=False)
+            assert summary.failures["Big"] == "The disk that holds the queue is full; nothing was lost. Free some space and fetch again."
+            assert "OperationalError" not in summary.failures["Big"]
+            assert store.count() == 3
+            assert store.query("PRAGMA integrity_check") == [("ok",)]
+    finally:
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
 def test_a_deflate_bomb_is_named_as_one(server: FeedServer, store: QueueStore) -> None:
     summary = fetch_sources(store, [Source("Bomb", f"{server.base}/deflate-bomb/x")], articles=False)
     message = summary.failures["Bomb"]

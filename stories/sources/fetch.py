@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -369,6 +370,18 @@ def record(store: QueueStore, outcome: FetchOutcome) -> list[str]:
     return store.record_fetch(outcome.source, parsed=outcome.parsed, validators=outcome.validators)
 
 
+def queue_problem(exc: sqlite3.Error) -> str:
+    """Why the queue database refused a write, in words that do not mislead."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "The disk that holds the queue is full; nothing was lost. Free some space and fetch again."
+    if "readonly" in text or "read-only" in text:
+        return "The queue database cannot be written (read-only); give it write permission again (do not move it aside: it holds the queue)."
+    if "locked" in text or "busy" in text:
+        return "The queue database stayed busy with another program; fetch again in a moment."
+    return f"The queue database could not store this feed ({type(exc).__name__}: {str(exc)[:80]})."
+
+
 def _digest(body: bytes | None) -> str:
     return hashlib.sha256(body).hexdigest() if body is not None else ""
 
@@ -553,10 +566,13 @@ def fetch_sources(
             with lock:
                 summary.stopped = True
             return
-        outcome = fetch_one(store, source, client, force=force, cache=cache, parser=parser)
         try:
+            outcome = fetch_one(store, source, client, force=force, cache=cache, parser=parser)
             new_ids = record(store, outcome)
-        except Exception as exc:  # the database said no: that source failed, the run goes on
+        except sqlite3.Error as exc:  # the database said no: that source failed, the run goes on
+            outcome = FetchOutcome(source, "failed", message=queue_problem(exc))
+            new_ids = []
+        except Exception as exc:  # one source never takes the run down
             outcome = FetchOutcome(source, "failed", message=f"The queue could not store this feed ({type(exc).__name__}).")
             new_ids = []
         if article_pool is not None and new_ids and outcome.parsed is not None:
