@@ -131,7 +131,7 @@ def test_each_bad_article_link_gets_its_own_message_and_the_fetch_carries_on(ser
         "Harbour": server.url("harbour.html", "a"),
     }
     server.add_file("bad.xml", teaser_feed([(title, link, title) for title, link in links.items()]))
-    summary = fetch_sources(store, [Source("Bad links", server.url("bad.xml"))], article_limits=Limits(deadline=2, read_timeout=10, max_bytes=10 * 1024 * 1024))
+    summary = fetch_sources(store, [Source("Bad links", server.url("bad.xml"))], articles=True, article_limits=Limits(deadline=2, read_timeout=10, max_bytes=10 * 1024 * 1024))
     assert summary.failed == 0 and summary.new == len(links) and summary.articles == 1
     expected = {
         "Gone": "The page was not found (404).",
@@ -162,7 +162,7 @@ def test_full_text_per_source_auto_always_never(server: FeedServer, store: Queue
     server.add_file("full.xml", full)
     server.add_file("thin.xml", teaser_feed([("Library opens on Sundays", server.url("library.html", "a"), "lib")]))
     sources = [Source("Full, auto", server.url("full.xml")), Source("Thin, never", server.url("thin.xml"), full_text="never")]
-    summary = fetch_sources(store, sources)
+    summary = fetch_sources(store, sources, articles=True)
     assert summary.articles == 0 and server.requests["/a/harbour.html"] == 0 and server.requests["/a/library.html"] == 0
     ids = by_title(store)
     assert source_text_for(store, ids["Whole story"]).note == ""  # the feed carried enough
@@ -170,14 +170,14 @@ def test_full_text_per_source_auto_always_never(server: FeedServer, store: Queue
     assert thin.origin == "feed" and thin.note == "The article has not been fetched yet; this is what the feed carried."
     # "always" fetches the page even when the feed text is long.
     server.add_file("full2.xml", full.replace(b"/a/harbour.html", b"/c/harbour.html").replace(b"Whole story", b"Another whole story"))
-    summary = fetch_sources(store, [Source("Full, always", server.url("full2.xml"), full_text="always")])
+    summary = fetch_sources(store, [Source("Full, always", server.url("full2.xml"), full_text="always")], articles=True)
     assert summary.articles == 1
     assert source_text_for(store, by_title(store)["Another whole story"]).origin == "article"
 
 
 def test_refetch_is_conditional_offline_keeps_the_text_and_pasted_text_wins(server: FeedServer, store: QueueStore) -> None:
     server.add_file("teasers.xml", teaser_feed([("Harbour town paints its sea wall", server.url("harbour.html", "a"), "h-1")]))
-    fetch_sources(store, [Source("Teasers", server.url("teasers.xml"))])
+    fetch_sources(store, [Source("Teasers", server.url("teasers.xml"))], articles=True)
     [item] = store.items()
     first = source_text_for(store, item.id)
     assert first.origin == "article" and HARBOUR_PASSAGES[0] in first.text
@@ -221,3 +221,33 @@ def test_briefdesk_source_pastes_and_refuses_unknown_items_in_words(server: Feed
     binary.write_bytes(b"\xff\xfe\x00binary")
     refused = briefdesk("source", row["id"], "--paste", str(binary))
     assert refused.returncode == 2 and "not UTF-8 text" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_briefing_from_a_thin_item_is_checked_against_the_article(server: FeedServer, store: QueueStore) -> None:
+    from repo_helpers import make_briefing
+
+    from stories.checks.traceability import check
+    from stories.profile import load_profile
+
+    profile = load_profile()
+    server.add_file("teasers.xml", teaser_feed([("Harbour town paints its sea wall", server.url("harbour.html", "a"), "h-1")]))
+    fetch_sources(store, [Source("Teasers", server.url("teasers.xml"))], articles=True)
+    [item] = store.items()
+    article = source_text_for(store, item.id, profile.short_source_words)
+    assert article.origin == "article"
+    sections = {
+        "headline": "Children paint a harbour town's grey sea wall",
+        "summary": "Two hundred children from four schools turned the town's sea wall into a mural.",
+        "key_points": ["The mural shows 57 species of seabird.", "The harbour trust paid 4,800 pounds for the paint."],
+        "what_happened": "Pupils and their art teacher drew the outline over several weeks before the weekend of painting.",
+        "why_it_feels_good": "A wall that a pupil called the saddest thing in town now brightens the harbour.",
+        "watch_next": "The trust expects the mural to last at least fifteen years.",
+    }
+    numbers = [f for f in check(make_briefing("harbour-wall", **sections), article.text, profile) if f.check == "traceability.number"]
+    assert numbers == []  # 57 and 4,800 are only in the article, and they pass
+    invented = {**sections, "key_points": ["The mural shows 57 species of seabird.", "Volunteers gave 900 hours to the wall."]}
+    findings = [f for f in check(make_briefing("harbour-wall", **invented), article.text, profile) if f.check == "traceability.number"]
+    assert [(f.severity, f.message) for f in findings] == [("error", '"900" is not in the source')]
+    # Against the feed's one sentence the same numbers could not be traced at all.
+    feed_only = store.source_text(item.id)
+    assert any(f.check == "traceability.short_source" for f in check(make_briefing("harbour-wall", **sections), feed_only, profile))

@@ -48,14 +48,14 @@ def store(tmp_path: Path):
 def test_a_trickling_body_is_bounded_by_the_deadline(server: FeedServer, store: QueueStore) -> None:
     # 1 byte every 0.2 s of a million: read timeouts never fire, the wall clock does.
     server.trickle_interval = 0.2
-    summary = fetch_sources(store, [Source("Trickle", f"{server.base}/trickle/feed")], deadline=2, read_timeout=30, articles=False)
+    summary = fetch_sources(store, [Source("Trickle", f"{server.base}/trickle/feed")], deadline=2, read_timeout=30)
     assert "too slowly; gave up after 2 s" in summary.failures["Trickle"]
 
 
 @pytest.mark.timeout(60)
 def test_slow_headers_say_the_server_did_not_answer_not_that_the_feed_is_empty(server: FeedServer, store: QueueStore) -> None:
     server.trickle_interval = 0.2
-    summary = fetch_sources(store, [Source("Slow headers", f"{server.base}/slow-headers/feed")], deadline=2, read_timeout=30, articles=False)
+    summary = fetch_sources(store, [Source("Slow headers", f"{server.base}/slow-headers/feed")], deadline=2, read_timeout=30)
     message = summary.failures["Slow headers"]
     assert "The server did not answer in time" in message and "empty" not in message
 
@@ -70,7 +70,7 @@ def test_a_stopped_run_ends_at_once_instead_of_waiting_on_the_network(server: Fe
     stop = threading.Event()
     result = {}
     sources = [Source("Quick", server.url("quick.xml"))] + [Source(f"Trickle {n}", f"{server.base}/trickle/{n}") for n in range(3)]
-    run = threading.Thread(target=lambda: result.setdefault("summary", fetch_sources(store, sources, stop=stop, articles=False)))
+    run = threading.Thread(target=lambda: result.setdefault("summary", fetch_sources(store, sources, stop=stop)))
     run.start()
     assert _wait_for(lambda: store.count() == 2 and server.active["all"] >= 2, 20)
     stop.set()
@@ -86,25 +86,25 @@ def test_a_stopped_run_ends_at_once_instead_of_waiting_on_the_network(server: Fe
 def test_a_body_short_of_its_length_is_an_error_and_its_validators_are_not_kept(server: FeedServer, store: QueueStore) -> None:
     server.add_file("fifty.xml", rss(50))
     short = Source("Short", f"{server.base}/short/fifty.xml")
-    summary = fetch_sources(store, [short], articles=False)
+    summary = fetch_sources(store, [short])
     assert "broke off before the whole feed arrived" in summary.failures["Short"]
     assert store.count() == 0
     status = store.source_status(short.url)
     assert status.etag == "" and status.last_modified == "" and status.body_hash == ""
     # The same address, served whole: all 50 arrive (no 304 on a half-read body).
     whole = Source("Short", server.url("fifty.xml"))
-    assert fetch_sources(store, [whole], articles=False).new == 50
+    assert fetch_sources(store, [whole]).new == 50
 
 
 @pytest.mark.parametrize("kind", ["long-etag", "long-lm", "utf8-etag"])
 def test_validators_that_cannot_be_sent_back_verbatim_are_not_stored(server: FeedServer, store: QueueStore, kind: str) -> None:
     server.add_file("v.xml", rss(3))
     source = Source("Odd validators", f"{server.base}/validators/{kind}/v.xml")
-    assert fetch_sources(store, [source], articles=False).new == 3
+    assert fetch_sources(store, [source]).new == 3
     status = store.source_status(source.url)
     assert status.etag == "" and status.last_modified == ""
     # The source keeps working: the next fetch asks plainly and reads the same bytes.
-    again = fetch_sources(store, [source], articles=False)
+    again = fetch_sources(store, [source])
     assert again.failed == 0 and again.unchanged == 1
     assert server.conditional["v.xml"] == 0
 
@@ -114,7 +114,7 @@ def test_a_damaged_validator_stored_earlier_is_never_sent(server: FeedServer, st
     source = Source("Old", server.url("old.xml"))
     # What an older version stored: a long ETag cut with an ellipsis, not latin-1.
     store.record_success(source, etag='"' + "e" * 498 + "…", last_modified="Tue, 24 Nov 2026 08:00:00 GMT…")
-    summary = fetch_sources(store, [source], articles=False)
+    summary = fetch_sources(store, [source])
     assert summary.failed == 0 and summary.new == 2
 
 
@@ -131,7 +131,7 @@ def test_redirects_into_private_networks_are_refused_without_connecting(server: 
             Source("Own host", f"{server.base}/goto/{server.url('own.xml')}"),
         ]
         server.add_file("own.xml", rss(1, "Own"))
-        summary = fetch_sources(store, sources, articles=False)
+        summary = fetch_sources(store, sources)
         assert "private or local network address (169.254.169.254); not followed" in summary.failures["Metadata"]
         assert "private or local network address (127.0.0.2); not followed" in summary.failures["Other private"]
         assert sum(other.requests.values()) == 0
@@ -141,10 +141,10 @@ def test_redirects_into_private_networks_are_refused_without_connecting(server: 
 
 def test_retry_after_is_honoured(server: FeedServer, store: QueueStore) -> None:
     source = Source("Busy", f"{server.base}/retry-after/120")
-    first = fetch_sources(store, [source], articles=False)
+    first = fetch_sources(store, [source])
     assert "slow down (HTTP 429" in first.failures["Busy"]
     for _ in range(2):
-        again = fetch_sources(store, [source], articles=False)
+        again = fetch_sources(store, [source])
         assert "next try after" in again.failures["Busy"]
     assert server.requests["/retry-after/120"] == 1
     status = store.source_status(source.url)
@@ -162,8 +162,8 @@ def test_a_full_disk_is_named_as_such_and_the_queue_is_kept(server: FeedServer, 
         server.add_file("small.xml", rss(3, "Small"))
         server.add_file("big.xml", rss(3_000, "Big"))
         with QueueStore(point / "desk.db") as store:
-            assert fetch_sources(store, [Source("Small", server.url("small.xml"))], articles=False).new == 3
-            summary = fetch_sources(store, [Source("Big", server.url("big.xml"))], articles=False)
+            assert fetch_sources(store, [Source("Small", server.url("small.xml"))]).new == 3
+            summary = fetch_sources(store, [Source("Big", server.url("big.xml"))])
             assert summary.failures["Big"] == "The disk that holds the queue is full; nothing was lost. Free some space and fetch again."
             assert "OperationalError" not in summary.failures["Big"]
             assert store.count() == 3
@@ -173,14 +173,14 @@ def test_a_full_disk_is_named_as_such_and_the_queue_is_kept(server: FeedServer, 
 
 
 def test_a_deflate_bomb_is_named_as_one(server: FeedServer, store: QueueStore) -> None:
-    summary = fetch_sources(store, [Source("Bomb", f"{server.base}/deflate-bomb/x")], articles=False)
+    summary = fetch_sources(store, [Source("Bomb", f"{server.base}/deflate-bomb/x")])
     message = summary.failures["Bomb"]
     assert "larger than 20 MB once unpacked" in message and "bomb" in message and "broken" not in message
 
 
 def test_an_oversized_feed_keeps_its_newest_items_and_says_what_was_left_out(server: FeedServer, store: QueueStore) -> None:
     server.add_file("many.xml", rss(2_500, dated=True))
-    summary = fetch_sources(store, [Source("Many", server.url("many.xml"))], articles=False)
+    summary = fetch_sources(store, [Source("Many", server.url("many.xml"))])
     assert summary.new == 2_000
     assert summary.notes == ["Many: took the newest 2,000 of 2,500 items; the 500 older ones were left out."]
     titles = {item.title for item in store.items()}

@@ -488,7 +488,7 @@ def fetch_sources(
     share_parses: bool = True,
     parse_processes: int = 0,
     max_items: int = MAX_ITEMS,
-    articles: bool = True,
+    articles: bool = False,
     short_words: int = 150,
     article_workers: int = ARTICLE_WORKERS,
     article_budget: float = ARTICLE_BUDGET,
@@ -503,8 +503,8 @@ def fetch_sources(
     ``parse_processes`` > 1 parses in that many forked worker processes (the
     command line uses it; an app may prefer to keep to threads).
     ``max_items`` caps the entries taken from one feed (the newest).
-    ``articles`` fetches the article page of each new item whose feed text is
-    thin (fewer than ``short_words`` words, or a teaser), as each source's
+    ``articles`` (off unless asked: ``briefdesk fetch`` asks) fetches the
+    article page of each new item whose feed text is thin (fewer than ``short_words`` words, or a teaser), as each source's
     ``full_text`` says; no article fetch starts ``article_budget`` seconds
     after the run began.
     ``stop``, once set, ends the run within a quarter of a second: requests

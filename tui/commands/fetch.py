@@ -60,13 +60,15 @@ def run(args: argparse.Namespace) -> int:
         _mark_published(store, repo)
     if tty and not args.quiet:
         print("\r" + " " * width + "\r", end="")
+    # Notes first: the summary and the failed sources end the output, where
+    # a cron mail or a script looks.
+    for line in summary.notes:
+        print(f"Note: {clean_line(line, 600)}")
+    for line in summary.article_failures:
+        print(f"Article not fetched: {clean_line(line, 600)}")
     print(summary.line())
     for line in summary.errors:
         print(f"  {clean_line(line, 600)}")
-    for line in summary.notes:
-        print(f"  Note: {clean_line(line, 600)}")
-    for line in summary.article_failures:
-        print(f"  Article not fetched: {clean_line(line, 600)}")
     return 1 if summary.failed else 0
 
 
