@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,34 @@ def test_each_bad_article_link_gets_its_own_message_and_the_fetch_carries_on(ser
         assert source.origin == "feed" and source.note == f"The article could not be fetched: {message}"
         assert source.text == f"{title}\n\n{title}. Continue reading…"
     assert source_text_for(store, ids["Harbour"]).origin == "article"
+
+
+@pytest.mark.timeout(60)
+def test_article_pages_never_starve_the_feeds_of_their_host(server: FeedServer, store: QueueStore) -> None:
+    # Every article page trickles for a minute; the feeds on the same host must all arrive meanwhile.
+    import threading
+
+    server.trickle_interval = 0.5
+    for n in range(6):
+        server.add_file(f"feed{n}.xml", teaser_feed([(f"Story {n}", f"{server.base}/trickle/{n}", f"s{n}")]))
+    stop = threading.Event()
+    seen = {}
+
+    def progress(event) -> None:
+        if event.done == 1:
+            # One feed at a time, and the next only once the first one's article page is loading.
+            deadline = time.monotonic() + 20
+            while server.active["all"] < 1 and time.monotonic() < deadline:
+                time.sleep(0.02)
+        if event.done == event.total:
+            seen["pages still loading"] = server.active["all"]
+            stop.set()  # the feeds are all in: end the run instead of waiting out the pages
+
+    summary = fetch_sources(store, [Source(f"Feed {n}", server.url(f"feed{n}.xml")) for n in range(6)], progress=progress, workers=1,
+                            articles=True, article_limits=Limits(deadline=60, read_timeout=60), stop=stop)
+    assert summary.changed == 6 and summary.failed == 0 and store.count() == 6
+    assert seen["pages still loading"] >= 1 and summary.articles == 0
+    assert server.max_active <= 2  # and the host never had more than two requests at once
 
 
 def test_full_text_per_source_auto_always_never(server: FeedServer, store: QueueStore) -> None:

@@ -13,6 +13,7 @@ Every failure is a ``FetchError`` whose message an editor can act on.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import ipaddress
 import socket
@@ -104,12 +105,19 @@ class HostLimiter:
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._held: dict[str, float] = {}
 
-    def slot(self, host: str) -> threading.BoundedSemaphore:
-        """The semaphore of one host (use it as a context manager)."""
+    def slot(self, host: str, lane: str = "") -> threading.BoundedSemaphore:
+        """The semaphore of one host (use it as a context manager).
+
+        The "page" lane (article pages) holds at most ``per_host - 1`` of a
+        host's slots, so article fetches never starve the feeds of that host;
+        a page takes its lane's slot and then a host slot.
+        """
+        key = f"{lane}:{host}"
         with self._lock:
-            if host not in self._slots:
-                self._slots[host] = threading.BoundedSemaphore(self.per_host)
-            return self._slots[host]
+            if key not in self._slots:
+                size = self.per_host if not lane else max(1, self.per_host - 1)
+                self._slots[key] = threading.BoundedSemaphore(size)
+            return self._slots[key]
 
     def hold(self, host: str, seconds: float) -> None:
         """Ask nothing of ``host`` for ``seconds`` (it sent Retry-After)."""
@@ -419,7 +427,7 @@ class Http:
                 if held is not None:
                     wait = time.strftime("%H:%M", time.localtime(held))
                     raise FetchError(f"The site asked us to wait until {wait} before asking again.", "wait", retry_after=held - time.time())
-                with self.limiter.slot(host):
+                with self.limiter.slot(host, what) if what == "page" else contextlib.nullcontext(), self.limiter.slot(host):
                     status, headers, body = self._once(url, etag, last_modified, accept, what, limits, guard)
                 if status in (301, 302, 303, 307, 308):
                     location = headers.get("location", "").strip()
