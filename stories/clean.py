@@ -106,35 +106,43 @@ def _cut(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-_DROP_BLOCKS = re.compile(r"<(script|style|noscript|template|iframe|object|svg|math)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_DROP_OPEN = re.compile(r"<(script|style|noscript|template|iframe|object)\b.*\Z", re.IGNORECASE | re.DOTALL)
-_COMMENTS = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[|\]\]>|<![^>]*>|<\?[^>]*>", re.DOTALL)
-_PARAGRAPH = re.compile(r"</?(?:p|div|section|article|blockquote|pre|table|ul|ol|dl|h[1-6]|header|footer|figure|figcaption|hr|aside|address|details|summary|main|nav)\b[^>]*>", re.IGNORECASE)
-_LINE = re.compile(r"<(?:br|tr)\b[^>]*>|</(?:dt|dd|tr)\s*>", re.IGNORECASE)
-_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
-_CELL = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-
-
 def html_to_text(markup: object, limit: int | None = None) -> str:
-    """Plain text from an HTML fragment: paragraphs kept, scripts and styles dropped, entities decoded."""
+    """Plain text from an HTML fragment: paragraphs kept, scripts and styles dropped, entities decoded.
+
+    The markup is read by a real HTML parser (``stories.sources.html``), then
+    cleaned here like every other untrusted text.
+    """
+    from stories.sources.html import markup_text
+
     if markup is None:
         return ""
     text = markup if isinstance(markup, str) else str(markup)
     if limit is not None and len(text) > limit * 8 + 4096:
         text = text[: limit * 8 + 4096]
     if "<" in text:
-        text = _COMMENTS.sub(" ", text)
-        text = _DROP_BLOCKS.sub(" ", text)
-        text = _DROP_OPEN.sub(" ", text)
-        text = _PARAGRAPH.sub("\n\n", text)
-        text = _LINE.sub("\n", text)
-        text = _ITEM.sub("\n• ", text)
-        text = _CELL.sub(" ", text)
-        text = _TAG.sub("", text)
-    if "&" in text:
+        text = markup_text(text)
+    elif "&" in text:
         text = html.unescape(text)
     return clean_text(text, limit=limit)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with nothing a terminal would obey: escape sequences, controls and bidi overrides go.
+
+    Unlike ``clean_text`` it keeps the layout as written (tabs, spaces, blank
+    lines): it is for text an editor typed or pasted, shown back as it is.
+    """
+    if not text:
+        return ""
+    if _NEEDS_ESCAPE_PASS.search(text):
+        text = _ESCAPES.sub("", text)
+    if _NEEDS_DROP.search(text):
+        text = text.translate(_TERMINAL_DROP)
+    return text
+
+
+# What terminal_safe drops: _DROP's characters, but tabs and newlines stay.
+_TERMINAL_DROP = {code: None for code in _DROP if code not in (0x09, 0x0A)}
 
 
 def plain_text(value: object, limit: int | None = None) -> str:

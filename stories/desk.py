@@ -24,6 +24,7 @@ from stories.model import Briefing, content_hash, utcnow
 from stories.profile import Profile
 from stories.queue import QueueStore, SourceItem, StateChanged
 from stories.repo import ContentRepo, Editor, PublishRefused, PublishResult, RepoError
+from stories.sources.articles import SourceText, source_text_for
 
 WORKING = ("claimed", "drafting")
 """The states of an item someone is writing from."""
@@ -133,9 +134,13 @@ class Desk:
             raise ItemMissing(item_id)
         return item
 
+    def source(self, item_id: str) -> SourceText:
+        """The text a briefing from this item is checked against, and where it came from (pasted, article or feed)."""
+        return source_text_for(self.queue, item_id, self.profile.short_source_words)
+
     def source_text(self, item_id: str) -> str:
         """The text a briefing from this item is checked against (and stored as its snapshot)."""
-        return self.queue.source_text(item_id)
+        return self.source(item_id).text
 
     def draft_for(self, item_id: str) -> Draft | None:
         """The unfinished draft written from this item, if any."""
@@ -206,9 +211,13 @@ class Desk:
         if existing is not None:
             return existing
         item = self.claim(item_id, force=force)
-        source_text = self.source_text(item_id)
+        origin = self.source(item_id)
+        source_text = origin.text
         source = self.queue.source_ref(item_id)
         source.snapshot = content_hash(source_text)
+        # A reviewer reads what was traced: the feed's text, the article page, or a text an editor pasted.
+        source.origin = origin.origin
+        source.fetched = origin.fetched_at.isoformat(timespec="seconds") if origin.fetched_at else ""
         briefing = new_briefing(self.profile)
         briefing.source = source
         category = (item.category or "").strip().lower()

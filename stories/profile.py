@@ -69,6 +69,7 @@ class Source:
     url: str
     category: str = ""
     format: str = ""
+    full_text: str = "auto"  # fetch the article behind thin items: "auto", "always" or "never"
 
 
 @dataclass(frozen=True)
@@ -376,6 +377,14 @@ def _sources(entries: Any, path: Path | str) -> tuple[Source, ...]:
                 url=url,
                 category=_str(entry, "category", f"{where}.category", path),
                 format=_str(entry, "format", f"{where}.format", path),
+                full_text=_full_text(entry, f"{where}.full_text", path),
             )
         )
     return tuple(result)
+
+
+def _full_text(entry: dict[str, Any], where: str, path: Path | str) -> str:
+    value = _str(entry, "full_text", where, path, "auto")
+    if value not in ("auto", "always", "never"):
+        raise ProfileError(path, where, f'must be "auto", "always" or "never", not {value!r}')
+    return value

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stories import clean
-from stories.feeds import FeedError, ParsedFeed, item_id, parse_feed
+from stories.sources.feeds import FeedError, ParsedFeed, item_id, parse_feed
 from stories.model import SourceRef
 from stories.profile import Source
 
 if TYPE_CHECKING:
-    from stories.fetch import FetchProgress, FetchSummary
+    from stories.sources.fetch import FetchProgress, FetchSummary
 
 STATES: tuple[str, ...] = ("new", "claimed", "drafting", "published", "dismissed")
 SCHEMA_VERSION = 1
@@ -153,6 +153,24 @@ CREATE TABLE IF NOT EXISTS sources (
     failures INTEGER NOT NULL DEFAULT 0,
     retry_after REAL,
     content_error TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+-- The article page behind an item (or a text an editor pasted): see stories.sources.articles.
+CREATE TABLE IF NOT EXISTS articles (
+    item_id TEXT PRIMARY KEY,
+    origin TEXT NOT NULL DEFAULT 'article',
+    text TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    canonical_url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    site TEXT NOT NULL DEFAULT '',
+    pasted_by TEXT NOT NULL DEFAULT '',
+    fetched_at REAL,
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    attempted_at REAL
 ) WITHOUT ROWID;
 """
 
@@ -334,6 +352,14 @@ class QueueStore:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise QueueError(_explain(self.path, exc)) from None
+
+    def transaction(self) -> "QueueStore._Tx":
+        """A write transaction (``with store.transaction() as db``) for the core's other tables (articles)."""
+        return self._write()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows of one read-only query (for the core's other tables)."""
+        return self._read(sql, params)
 
     def close(self) -> None:
         """Close the database."""
@@ -535,15 +561,9 @@ class QueueStore:
 
     def record_success(self, source: Source, etag: str = "", last_modified: str = "", body_hash: str = "", feed_title: str | None = None) -> None:
         """Remember a good fetch: validators for the next conditional GET, errors cleared."""
-        now = time.time()
         with self._write() as db:
             self._upsert_source(db, source)
-            db.execute(
-                "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, last_attempt = ?, last_success = ?, last_error = '', failures = 0, retry_after = NULL, content_error = ''"
-                + (", feed_title = ?" if feed_title is not None else "")
-                + " WHERE url = ?",
-                (clean.clean_line(etag, 500), clean.clean_line(last_modified, 200), body_hash, now, now, *((feed_title,) if feed_title is not None else ()), source.url),
-            )
+            self._success(db, source, etag, last_modified, body_hash, feed_title)
 
     def record_failure(
         self,
@@ -551,32 +571,88 @@ class QueueStore:
         message: str,
         backoff: Callable[[int], float] | None = None,
         content: tuple[str, str, str] | None = None,
+        retry_after: float | None = None,
     ) -> SourceStatus:
         """Remember a failed fetch in words; after repeated failures the source waits before the next try.
 
         ``content`` = (etag, last_modified, body_hash) when the site answered but
         the feed itself could not be read: an unchanged broken feed is then
-        reported again without parsing it again.
+        reported again without parsing it again. ``retry_after`` (seconds) is
+        the wait the site itself asked for.
         """
-        now = time.time()
-        message = clean.clean_line(message, 500)
         with self._write() as db:
             self._upsert_source(db, source)
-            failures = db.execute("SELECT failures FROM sources WHERE url = ?", (source.url,)).fetchone()[0] + 1
-            wait = (backoff or default_backoff)(failures)
-            db.execute(
-                "UPDATE sources SET last_attempt = ?, last_error = ?, failures = ?, retry_after = ? WHERE url = ?",
-                (now, message, failures, now + wait if wait > 0 else None, source.url),
-            )
-            if content is not None:
-                etag, last_modified, body_hash = content
-                db.execute(
-                    "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, content_error = ? WHERE url = ?",
-                    (clean.clean_line(etag, 500), clean.clean_line(last_modified, 200), body_hash, message, source.url),
-                )
+            self._failure(db, source, message, backoff, content, retry_after)
         status = self.source_status(source.url)
         assert status is not None
         return status
+
+    def record_fetch(
+        self,
+        source: Source,
+        *,
+        parsed: ParsedFeed | None = None,
+        validators: tuple[str, str, str] = ("", "", ""),
+        error: str = "",
+        content_error: bool = False,
+        retry_after: float | None = None,
+    ) -> list[str]:
+        """Record one source's fetch in ONE transaction: its entries (if any), then its success or failure.
+
+        ``validators`` = (etag, last_modified, body_hash), stored as given (the
+        fetcher keeps only what it would send back verbatim). With ``error``
+        the fetch failed; ``content_error`` says the site answered but its
+        body could not be used (the validators are kept, so an unchanged
+        broken feed is not parsed again). Returns the ids of items new to the
+        queue.
+        """
+        etag, last_modified, body_hash = validators
+        new_ids: list[str] = []
+        with self._write() as db:
+            self._upsert_source(db, source)
+            if parsed is not None:
+                new_ids = self._add_entries(db, source, parsed)
+            if error:
+                self._failure(db, source, error, None, validators if content_error else None, retry_after)
+            else:
+                self._success(db, source, etag, last_modified, body_hash, parsed.title if parsed is not None else None)
+        return new_ids
+
+    @staticmethod
+    def _success(db: sqlite3.Connection, source: Source, etag: str, last_modified: str, body_hash: str, feed_title: str | None) -> None:
+        now = time.time()
+        db.execute(
+            "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, last_attempt = ?, last_success = ?, last_error = '', failures = 0, retry_after = NULL, content_error = ''"
+            + (", feed_title = ?" if feed_title is not None else "")
+            + " WHERE url = ?",
+            (etag, last_modified, body_hash, now, now, *((feed_title,) if feed_title is not None else ()), source.url),
+        )
+
+    @staticmethod
+    def _failure(
+        db: sqlite3.Connection,
+        source: Source,
+        message: str,
+        backoff: Callable[[int], float] | None,
+        content: tuple[str, str, str] | None,
+        retry_after: float | None,
+    ) -> None:
+        now = time.time()
+        message = clean.clean_line(message, 500)
+        failures = db.execute("SELECT failures FROM sources WHERE url = ?", (source.url,)).fetchone()[0] + 1
+        wait = (backoff or default_backoff)(failures)
+        if retry_after:
+            wait = max(wait, retry_after)
+        db.execute(
+            "UPDATE sources SET last_attempt = ?, last_error = ?, failures = ?, retry_after = ? WHERE url = ?",
+            (now, message, failures, now + wait if wait > 0 else None, source.url),
+        )
+        if content is not None:
+            etag, last_modified, body_hash = content
+            db.execute(
+                "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, content_error = ? WHERE url = ?",
+                (etag, last_modified, body_hash, message, source.url),
+            )
 
     # -- ingest -----------------------------------------------------------
 
@@ -587,78 +663,82 @@ class QueueStore:
         source) becomes one entry listing both sources. Entries already in the
         queue keep their state: a dismissed item stays dismissed.
         """
+        with self._write() as db:
+            self._upsert_source(db, source)
+            return len(self._add_entries(db, source, parsed))
+
+    def _add_entries(self, db: sqlite3.Connection, source: Source, parsed: ParsedFeed) -> list[str]:
         now = time.time()
         name = clean.clean_line(source.name) or source.url
         category = clean.clean_line(source.category)
         fmt = clean.clean_line(source.format)
         feed_title = parsed.title
         entries = [(item_id(entry.key, source.url), entry) for entry in parsed.entries]
-        new = 0
-        with self._write() as db:
-            self._upsert_source(db, source)
-            ids = [iid for iid, _ in entries]
-            existing: set[str] = set()
-            alias_of: dict[str, str] = {}
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                existing.update(row[0] for row in db.execute(f"SELECT id FROM items WHERE id IN ({marks})", chunk))
-                alias_of.update(db.execute(f"SELECT alias, item_id FROM item_aliases WHERE alias IN ({marks})", chunk).fetchall())
-            # Same story under another id: merge by canonical link, but only
-            # from a different source (one feed's distinct guids stay distinct).
-            by_canon: dict[str, str] = {}
-            wanted = list({entry.canon for iid, entry in entries if iid not in existing and iid not in alias_of and _worth_merging(entry.canon)})
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                for iid, canon in db.execute(
-                    f"SELECT id, canon FROM items WHERE canon IN ({','.join('?' * len(chunk))}) "
-                    "AND id NOT IN (SELECT item_id FROM item_sources WHERE source_url = ?)",
-                    (*chunk, source.url),
-                ):
-                    by_canon.setdefault(canon, iid)
-            inserts = []
-            bodies: list[tuple[str, str]] = []
-            aliases: list[tuple[str, str]] = []
-            links: list[tuple[str, str, str]] = []
-            touched: set[str] = set()
-            for iid, entry in entries:
-                if iid in alias_of:
-                    iid = alias_of[iid]
-                elif iid not in existing:
-                    merged = by_canon.get(entry.canon)
-                    if merged is not None:
-                        # Remember the merge, so later fetches find the same entry
-                        # (and a dismissal sticks) without matching links again.
-                        aliases.append((iid, merged))
-                        iid = merged
-                    else:
-                        published = entry.published.timestamp() if entry.published else None
-                        inserts.append(
-                            (iid, entry.guid, entry.title, entry.link, entry.canon, entry.summary, published, now,
-                             published if published is not None else now, category, fmt, feed_title, json.dumps([name]),
-                             _search_text(entry.title, (name,), category, feed_title))
-                        )
-                        bodies.append((iid, entry.body))
-                        existing.add(iid)
-                        links.append((iid, source.url, name))
-                        continue
-                links.append((iid, source.url, name))
-                touched.add(iid)
-            if aliases:
-                db.executemany("INSERT OR IGNORE INTO item_aliases(alias, item_id) VALUES (?, ?)", aliases)
-            if inserts:
-                new = db.executemany(
-                    "INSERT OR IGNORE INTO items(id, guid, title, link, canon, summary, published, fetched_at, sort_time, category, format, feed_title, sources, search) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    inserts,
-                ).rowcount
-                db.executemany("INSERT OR IGNORE INTO bodies(id, body) VALUES (?, ?)", bodies)
-            before = db.total_changes
-            db.executemany("INSERT OR IGNORE INTO item_sources(item_id, source_url, source_name) VALUES (?, ?, ?)", links)
-            if touched and db.total_changes - before > len(inserts):
-                self._refresh_sources(db, touched)
-            db.execute("UPDATE sources SET feed_title = ? WHERE url = ?", (feed_title, source.url))
-        return new
+        new_ids: list[str] = []
+        ids = [iid for iid, _ in entries]
+        existing: set[str] = set()
+        alias_of: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            existing.update(row[0] for row in db.execute(f"SELECT id FROM items WHERE id IN ({marks})", chunk))
+            alias_of.update(db.execute(f"SELECT alias, item_id FROM item_aliases WHERE alias IN ({marks})", chunk).fetchall())
+        # Same story under another id: merge by canonical link, but only
+        # from a different source (one feed's distinct guids stay distinct).
+        by_canon: dict[str, str] = {}
+        wanted = list({entry.canon for iid, entry in entries if iid not in existing and iid not in alias_of and _worth_merging(entry.canon)})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for iid, canon in db.execute(
+                f"SELECT id, canon FROM items WHERE canon IN ({','.join('?' * len(chunk))}) "
+                "AND id NOT IN (SELECT item_id FROM item_sources WHERE source_url = ?)",
+                (*chunk, source.url),
+            ):
+                by_canon.setdefault(canon, iid)
+        inserts = []
+        bodies: list[tuple[str, str]] = []
+        aliases: list[tuple[str, str]] = []
+        links: list[tuple[str, str, str]] = []
+        touched: set[str] = set()
+        for iid, entry in entries:
+            if iid in alias_of:
+                iid = alias_of[iid]
+            elif iid not in existing:
+                merged = by_canon.get(entry.canon)
+                if merged is not None:
+                    # Remember the merge, so later fetches find the same entry
+                    # (and a dismissal sticks) without matching links again.
+                    aliases.append((iid, merged))
+                    iid = merged
+                else:
+                    published = entry.published.timestamp() if entry.published else None
+                    inserts.append(
+                        (iid, entry.guid, entry.title, entry.link, entry.canon, entry.summary, published, now,
+                         published if published is not None else now, category, fmt, feed_title, json.dumps([name]),
+                         _search_text(entry.title, (name,), category, feed_title))
+                    )
+                    bodies.append((iid, entry.body))
+                    existing.add(iid)
+                    links.append((iid, source.url, name))
+                    continue
+            links.append((iid, source.url, name))
+            touched.add(iid)
+        if aliases:
+            db.executemany("INSERT OR IGNORE INTO item_aliases(alias, item_id) VALUES (?, ?)", aliases)
+        if inserts:
+            db.executemany(
+                "INSERT OR IGNORE INTO items(id, guid, title, link, canon, summary, published, fetched_at, sort_time, category, format, feed_title, sources, search) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+            new_ids = [row[0] for row in inserts]
+            db.executemany("INSERT OR IGNORE INTO bodies(id, body) VALUES (?, ?)", bodies)
+        before = db.total_changes
+        db.executemany("INSERT OR IGNORE INTO item_sources(item_id, source_url, source_name) VALUES (?, ?, ?)", links)
+        if touched and db.total_changes - before > len(inserts):
+            self._refresh_sources(db, touched)
+        db.execute("UPDATE sources SET feed_title = ? WHERE url = ?", (feed_title, source.url))
+        return new_ids
 
     @staticmethod
     def _refresh_sources(db: sqlite3.Connection, ids: set[str]) -> None:
@@ -702,8 +782,8 @@ def fetch_sources(
     progress: Callable[["FetchProgress"], None] | None = None,
     **options: Any,
 ) -> "FetchSummary":
-    """Fetch every source into the queue (see ``stories.fetch.fetch_sources``)."""
-    from stories.fetch import fetch_sources as run
+    """Fetch every source into the queue (see ``stories.sources.fetch.fetch_sources``)."""
+    from stories.sources.fetch import fetch_sources as run
 
     return run(store, sources, progress=progress, **options)
 

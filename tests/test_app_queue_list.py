@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from desk_helpers import settle
-from stories.feeds import FeedEntry, ParsedFeed, entry_key
+from stories.sources.feeds import FeedEntry, ParsedFeed, entry_key
 from stories.profile import Source
 from stories.queue import QueueStore
 from stories.repo import ContentRepo

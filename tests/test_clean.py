@@ -19,7 +19,7 @@ from stories.clean import (
     html_to_text,
     strip_tracking,
 )
-from stories.feeds import declares_entities, entry_key, item_id
+from stories.sources.feeds import declares_entities, entry_key, item_id
 
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
@@ -73,8 +73,22 @@ def test_html_becomes_paragraphs_without_scripts_styles_or_entities() -> None:
         "<p>&#27;[31m not an escape</p>"
     )
     text = html_to_text(html)
-    assert text == "First & foremost, \u201ccalm\u201d.\n\nSecond\nline\n\n• one\n• two\n\n[31m not an escape"
+    # An escape written as a character reference is decoded by the parser and
+    # then dropped whole by the sanitizer, sequence and all.
+    assert text == "First & foremost, \u201ccalm\u201d.\n\nSecond\nline\n\n• one\n• two\n\nnot an escape"
     assert html_to_text("<p>unclosed <script>var x = 1;") == "unclosed"
+
+
+def test_html_is_read_by_a_parser_so_a_bracket_in_an_attribute_is_not_text() -> None:
+    # A regular expression stops the tag at the first ">" and leaks the rest of the attribute.
+    assert html_to_text('<p><a href="/x" title="1 > 0, said the post">Rates fell</a> by 2%.</p>') == "Rates fell by 2%."
+    assert html_to_text("<p>One<!-- a > b -->two</p><table><tr><td>a</td><td>b</td></tr></table>") == "Onetwo\n\na b"
+
+
+def test_terminal_safe_keeps_the_layout_and_drops_what_a_terminal_obeys() -> None:
+    from stories.clean import terminal_safe
+
+    assert terminal_safe("Col\tumn  two\n\n\nend\x1b[2J\x1b]0;title\x07\u202e!") == "Col\tumn  two\n\n\nend!"
 
 
 def test_a_giant_field_is_capped_quickly() -> None:
@@ -147,7 +161,7 @@ def test_a_lone_angle_bracket_does_not_swallow_the_text() -> None:
 
 
 def test_plain_text_content_is_not_read_as_html() -> None:
-    from stories.feeds import parse_feed
+    from stories.sources.feeds import parse_feed
 
     atom = (
         '<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>tag:x,2026:1</id><title>Plain</title>'

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from stories.codec import StoryFileError, loads
 from stories.drafts import DraftStore
 from stories.fsutil import FileReadError, read_regular_text
-from stories.opml import OpmlError, parse_opml
+from stories.sources.opml import OpmlError, parse_opml
 from stories.profile import ProfileError, load_profile
 
 PROFILE = load_profile()

@@ -206,7 +206,7 @@ def test_import_opml_reads_nested_folders_and_refuses_bad_files(tmp_path: Path) 
 
 
 def test_import_into_an_inline_source_list_keeps_its_form(tmp_path: Path) -> None:
-    from stories.opml import add_sources_to_desk
+    from stories.sources.opml import add_sources_to_desk
     from stories.profile import Source
 
     desk = tmp_path / "desk.toml"

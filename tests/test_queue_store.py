@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stories.feeds import parse_feed
+from stories.sources.feeds import parse_feed
 from stories.profile import Source
 from stories.queue import QueueStore, demo_sources, load_demo
 

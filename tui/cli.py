@@ -30,6 +30,7 @@ COMMANDS = (
     "restore",
     "stories",
     "serve",
+    "source",
 )
 
 

@@ -14,7 +14,7 @@ from stories.queue import SourceItem
 from stories.repo import RepoStatus, SyncResult
 
 if TYPE_CHECKING:  # the fetch machinery (HTTP, parsing) loads with the first fetch, not at start-up
-    from stories.fetch import FetchSummary
+    from stories.sources.fetch import FetchSummary
 
 
 @dataclass

@@ -29,7 +29,7 @@ from textual.app import App, ComposeResult
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from desk_helpers import OYSTER, demo_app  # noqa: E402
-from stories.feeds import FeedEntry, ParsedFeed, entry_key  # noqa: E402
+from stories.sources.feeds import FeedEntry, ParsedFeed, entry_key  # noqa: E402
 from stories.profile import Source  # noqa: E402
 from stories.queue import QueueStore  # noqa: E402
 from stories.repo import ContentRepo  # noqa: E402

@@ -33,7 +33,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from feed_server import FeedServer  # noqa: E402
-from stories.feeds import FeedEntry, ParsedFeed, entry_key  # noqa: E402
+from stories.sources.feeds import FeedEntry, ParsedFeed, entry_key  # noqa: E402
 from stories.profile import Source  # noqa: E402
 from stories.queue import QueueStore  # noqa: E402
 
@@ -131,7 +131,7 @@ def test_bench_fetch_120_sources_vs_newsboat(shared_feeds: Path, tmp_path: Path,
         conditional = sum(server.not_modified.values())
         # For the record: the same cold fetch in-process, without sharing parses of identical bytes.
         with QueueStore(tmp_path / "unshared.db") as store:
-            from stories.fetch import fetch_sources
+            from stories.sources.fetch import fetch_sources
 
             started = time.perf_counter()
             fetch_sources(store, [Source(f"S{n}", url) for n, url in enumerate(urls)], share_parses=False)

@@ -57,7 +57,7 @@ _BAD_INPUT = (
     ("stories.profile", "ProfileError"),
     ("stories.codec", "StoryFileError"),
     ("stories.fsutil", "FileReadError"),
-    ("stories.opml", "OpmlError"),
+    ("stories.sources.opml", "OpmlError"),
     ("stories.queue", "QueueError"),  # a queue file the desk cannot use, like a damaged story file
     ("tomllib", "TOMLDecodeError"),
 )

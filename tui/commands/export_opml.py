@@ -16,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the OPML; 2 if the repo has no desk.toml or it cannot be read."""
     from stories.fsutil import atomic_write
-    from stories.opml import sources_to_opml
+    from stories.sources.opml import sources_to_opml
     from tui.commands._repo import desk_profile
 
     _repo, profile = desk_profile(args, "pass --repo DIR")

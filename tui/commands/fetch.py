@@ -14,11 +14,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="fetch everything again: ignore stored ETags and the wait after failures")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only the summary and the failures")
     parser.add_argument("--status", action="store_true", help="fetch nothing: show each source's last success and last error")
+    parser.add_argument("--no-articles", action="store_true", help="fetch the feeds only, not the article pages behind thin items")
 
 
 def run(args: argparse.Namespace) -> int:
     """Fetch, print a progress line and the summary; 0 if every source worked, 3 if any failed, 2 if there is nothing to fetch."""
-    from stories.fetch import FetchProgress, fetch_sources
+    from stories.clean import clean_line
+    from stories.sources.fetch import FetchProgress, fetch_sources
     from stories.profile import DESK_FILE
     from tui.commands import open_queue
     from tui.commands._repo import desk_profile
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         nonlocal width
         if args.quiet:
             return
-        what = {"new": f"{event.new_items} new", "unchanged": "unchanged", "failed": "failed", "waiting": "waiting"}[event.outcome]
+        what = {"new": f"{event.new_items} new", "unchanged": "unchanged", "failed": "failed", "waiting": "waiting"}.get(event.outcome, event.outcome)
         line = f"[{event.done:>{len(str(event.total))}}/{event.total}] {event.source[:50]}: {what}"
         if tty:
             pad = max(0, width - len(line))
@@ -47,17 +49,42 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(line, flush=True)
 
+    _stop_on_sigterm()
     with open_queue() as store:
         # A cold fetch of many feeds is mostly parsing: use every core for it.
         processes = min(os.cpu_count() or 1, 4) if len(profile.sources) > 1 else 0
-        summary = fetch_sources(store, list(profile.sources), progress=progress, force=args.force, parse_processes=processes)
+        summary = fetch_sources(
+            store, list(profile.sources), progress=progress, force=args.force, parse_processes=processes,
+            articles=not args.no_articles, short_words=profile.short_source_words,
+        )
         _mark_published(store, repo)
     if tty and not args.quiet:
         print("\r" + " " * width + "\r", end="")
+    # Notes first: the summary and the failed sources end the output, where
+    # a cron mail or a script looks.
+    for line in summary.notes:
+        print(f"Note: {clean_line(line, 600)}")
+    for line in summary.article_failures:
+        print(f"Article not fetched: {clean_line(line, 600)}")
     print(summary.line())
     for line in summary.errors:
-        print(f"  {line}")
+        print(f"  {clean_line(line, 600)}")
     return 3 if summary.failed else 0  # a feed that failed is the network: see "Exit codes"
+
+
+def _stop_on_sigterm() -> None:
+    # cron and timeout stop a run with SIGTERM: the parse workers go with it
+    # at once (they would also die with us), and nothing waits on the network.
+    import signal
+
+    from stories.sources.fetch import stop_workers
+
+    def stop(signum, frame) -> None:
+        stop_workers()
+        print("\nbriefdesk: fetch stopped (SIGTERM); what was fetched so far is kept", file=sys.stderr, flush=True)
+        os._exit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _status(sources) -> int:

@@ -16,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Edit desk.toml (comments kept); 0 on success, 2 if the file or the repo cannot be used."""
 
-    from stories.opml import OpmlError, add_sources_to_desk, parse_opml
+    from stories.sources.opml import OpmlError, add_sources_to_desk, read_opml
     from stories.profile import DESK_FILE, ProfileError, load_profile
     from tui.commands._repo import desk_profile
 
@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"briefdesk: {args.file}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
         return 2
     try:
-        sources = parse_opml(data)
-        added, skipped = add_sources_to_desk(desk, sources)
+        found = read_opml(data)
+        added, skipped = add_sources_to_desk(desk, found.sources)
         load_profile(repo)  # the edited file must still be a valid desk
     except (OpmlError, ProfileError) as exc:
         print(f"briefdesk: {args.file}: {exc}", file=sys.stderr)
@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     for source in added:
         print(f"added: {source.name} ({source.category or 'no category'}) {source.url}")
     print(f"{len(added)} sources added to {desk}, {len(skipped)} already listed.")
+    for note in found.notes:
+        print(f"Note: {note}.")
     if added:
         print("Commit desk.toml so the rest of the desk gets them too.")
     return 0

@@ -49,7 +49,7 @@ from tui.widgets.queue import DRAFT_PREFIX, ITEM_PREFIX, QueuePane
 from tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
-    from stories.fetch import FetchProgress
+    from stories.sources.fetch import FetchProgress
     from tui.app import BriefDeskApp
 
 SETTLE_SECONDS = 0.3

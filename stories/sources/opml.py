@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -16,17 +17,40 @@ from xml.sax.saxutils import quoteattr
 import tomlkit
 
 from stories import clean
-from stories.feeds import declares_entities
+from stories.sources.feeds import declares_entities
 from stories.fsutil import atomic_write
 from stories.profile import Source
+
+
+#: The most feeds taken from one OPML file; a desk that follows more is not a desk.
+MAX_SOURCES = 5_000
+#: Folders nested deeper than this are not read (a real reader nests two or three).
+MAX_DEPTH = 50
+#: The largest OPML file read at all.
+MAX_BYTES = 20 * 1024 * 1024
 
 
 class OpmlError(ValueError):
     """An OPML file that cannot be read, in plain words."""
 
 
+@dataclass
+class OpmlImport:
+    """The feeds of an OPML file, and what was left out of it (``notes``, in words)."""
+
+    sources: list[Source] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def parse_opml(data: bytes) -> list[Source]:
-    """The feeds listed in an OPML file; the nearest enclosing folder becomes the category."""
+    """The feeds listed in an OPML file; the nearest enclosing folder becomes the category (see ``read_opml``)."""
+    return read_opml(data).sources
+
+
+def read_opml(data: bytes, max_sources: int = MAX_SOURCES) -> OpmlImport:
+    """The feeds of an OPML file, at most ``max_sources`` of them, with notes saying what was left out."""
+    if len(data) > MAX_BYTES:
+        raise OpmlError(f"the OPML file is larger than {MAX_BYTES // (1024 * 1024)} MB; not read")
     if declares_entities(data):
         raise OpmlError("the OPML file declares XML entities (a known attack); not read")
     try:
@@ -40,29 +64,36 @@ def parse_opml(data: bytes) -> list[Source]:
         raise OpmlError("the OPML file has no <body>")
     found: list[Source] = []
     seen: set[str] = set()
-
-    def walk(node: ET.Element, folder: str) -> None:
-        for outline in node.findall("outline"):
-            url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
-            name = clean.clean_line(outline.get("text") or outline.get("title") or "")
-            if url:
-                link = clean.clean_link(url)
-                if not link or link in seen:
-                    continue
+    extra = 0
+    too_deep = 0
+    # Depth first with an explicit stack, in document order: no recursion, so
+    # thousands of nested outlines are a note, not a crash.
+    stack: list[tuple[ET.Element, str, int]] = [(outline, "", 1) for outline in reversed(body.findall("outline"))]
+    while stack:
+        outline, folder, depth = stack.pop()
+        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        name = clean.clean_line(outline.get("text") or outline.get("title") or "")
+        if url:
+            link = clean.clean_link(url)
+            if link and link not in seen:
                 seen.add(link)
-                category = clean.clean_line(outline.get("category") or "").split(",")[0].strip("/ ") if not folder else folder
-                found.append(
-                    Source(
-                        name=name or link,
-                        url=link,
-                        category=category,
-                        format=clean.clean_line(outline.get("format") or ""),
-                    )
-                )
-            walk(outline, name if not url and name else folder)
-
-    walk(body, "")
-    return found
+                if len(found) >= max_sources:
+                    extra += 1
+                else:
+                    category = clean.clean_line(outline.get("category") or "").split(",")[0].strip("/ ") if not folder else folder
+                    found.append(Source(name=name or link, url=link, category=category, format=clean.clean_line(outline.get("format") or "")))
+        children = outline.findall("outline")
+        if children and depth >= MAX_DEPTH:
+            too_deep += sum(1 for node in outline.iter("outline") if node is not outline and (node.get("xmlUrl") or node.get("xmlurl")))
+            continue
+        inner = name if not url and name else folder
+        stack.extend((child, inner, depth + 1) for child in reversed(children))
+    notes = []
+    if extra:
+        notes.append(f"took the first {len(found):,} feeds of {len(found) + extra:,}; the other {extra:,} were left out")
+    if too_deep:
+        notes.append(f"{too_deep:,} feeds in folders nested more than {MAX_DEPTH} deep were left out")
+    return OpmlImport(found, notes)
 
 
 def sources_to_opml(sources: Sequence[Source], title: str = "Briefing Desk sources") -> str:

@@ -8,24 +8,30 @@ cleaned (see ``stories.clean``).
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
-import os
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from stories import clean
 
-#: How many times feedparser has been run in this process (tests assert that a
-#: 304 costs no parse).
-PARSE_COUNT = 0
-_count_lock = threading.Lock()
+#: The most items taken from one feed in one fetch (the newest ones); a feed of
+#: 60,000 items would otherwise fill memory and the queue for nothing.
+MAX_ITEMS = 2_000
 
 
 class FeedError(Exception):
-    """A feed that cannot be used; the message is in words an editor understands."""
+    """A feed that cannot be used; the message is in words an editor understands.
+
+    ``parser_runs`` says whether feedparser ran before the feed was refused
+    (fetch summaries count parses, so an unchanged feed is seen to cost none).
+    """
+
+    def __init__(self, message: str, parser_runs: int = 0) -> None:
+        super().__init__(message)
+        self.parser_runs = parser_runs
 
 
 @dataclass
@@ -55,6 +61,10 @@ class ParsedFeed:
     # the scheme and host of the feed's address) or "address" (links like
     # "a/b", which need its path too).
     link_base: str = ""
+    # How many times feedparser ran for this parse (0 for JSON Feed).
+    parser_runs: int = 0
+    # Entries beyond the per-feed cap, left out (the oldest ones).
+    left_out: int = 0
     _keys: set[str] = field(default_factory=set, repr=False)
 
     def add(self, entry: FeedEntry) -> None:
@@ -80,24 +90,6 @@ class ParsedFeed:
         self.link_base = "origin" if raw.startswith("/") else "address"
 
 
-def _fresh_lock_after_fork() -> None:
-    # A worker process forked while another thread held the lock would
-    # otherwise wait for it forever.
-    global _count_lock
-    _count_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_fresh_lock_after_fork)
-
-
-def count_parse() -> None:
-    """Count one feedparser run (done in a worker process, counted here)."""
-    global PARSE_COUNT
-    with _count_lock:
-        PARSE_COUNT += 1
-
-
 _MARKERS = tuple(
     tuple(word.encode(codec) for word in ("<!DOCTYPE", "<!ENTITY", "]>"))
     for codec in ("utf-8", "utf-16-le", "utf-16-be")
@@ -117,8 +109,12 @@ def declares_entities(data: bytes) -> bool:
     return False
 
 
-def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None) -> ParsedFeed:
-    """Parse feed bytes fetched from ``url`` into clean entries; FeedError when it is not a usable feed."""
+def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None, max_items: int = MAX_ITEMS) -> ParsedFeed:
+    """Parse feed bytes fetched from ``url`` into clean entries; FeedError when it is not a usable feed.
+
+    At most ``max_items`` entries are kept, the newest by date (undated ones
+    in feed order after them); ``ParsedFeed.left_out`` counts the rest.
+    """
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("parse_feed takes the bytes of a feed")
     if not data.strip():
@@ -128,11 +124,20 @@ def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None) -> 
     base = (headers or {}).get("content-location") or url
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
-        return _parse_json_feed(bytes(data), base)
-    return _parse_xml_feed(bytes(data), url, base, headers or {})
+        return _parse_json_feed(bytes(data), base, max_items)
+    return _parse_xml_feed(bytes(data), url, base, headers or {}, max_items)
 
 
-def _parse_xml_feed(data: bytes, url: str, base: str, headers: dict[str, str]) -> ParsedFeed:
+def _newest(entries: list, max_items: int, when) -> tuple[list, int]:
+    # Keep the newest entries of an oversized feed, in their feed order.
+    if len(entries) <= max_items:
+        return entries, 0
+    order = sorted(range(len(entries)), key=lambda n: (when(entries[n]) is None, -(when(entries[n]) or 0), n))
+    kept = sorted(order[:max_items])
+    return [entries[n] for n in kept], len(entries) - max_items
+
+
+def _parse_xml_feed(data: bytes, url: str, base: str, headers: dict[str, str], max_items: int) -> ParsedFeed:
     import feedparser
 
     # The HTML of an entry only ever becomes plain text here (html_to_text
@@ -144,23 +149,31 @@ def _parse_xml_feed(data: bytes, url: str, base: str, headers: dict[str, str]) -
     response_headers = {}
     if headers.get("content-type"):
         response_headers["content-type"] = headers["content-type"]
-    count_parse()
     parsed = feedparser.parse(data, response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     version = parsed.get("version") or ""
     if not entries:
         if parsed.get("bozo") and not version:
-            raise FeedError(_not_a_feed(data, parsed.get("bozo_exception")))
+            raise FeedError(_not_a_feed(data, parsed.get("bozo_exception")), parser_runs=1)
         if not version:
-            raise FeedError(_not_a_feed(data, None))
+            raise FeedError(_not_a_feed(data, None), parser_runs=1)
     feed = parsed.get("feed") or {}
-    result = ParsedFeed(title=clean.clean_line(feed.get("title", ""), clean.NAME_MAX), kind=version)
+    result = ParsedFeed(title=clean.clean_line(feed.get("title", ""), clean.NAME_MAX), kind=version, parser_runs=1)
+    entries, result.left_out = _newest(entries, max_items, _raw_time)
     for raw in entries:
         entry = _entry_from_feedparser(raw, base)
         if entry.link:
             result.note_link(raw.get("link", ""))
         result.add(entry)
     return result
+
+
+def _raw_time(raw: dict) -> float | None:
+    stamp = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
+    try:
+        return calendar.timegm(stamp) if stamp else None
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _not_a_feed(data: bytes, exc: object) -> str:
@@ -271,7 +284,7 @@ def item_id(key: str, feed_url: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:20]
 
 
-def _parse_json_feed(data: bytes, base: str) -> ParsedFeed:
+def _parse_json_feed(data: bytes, base: str, max_items: int = MAX_ITEMS) -> ParsedFeed:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -283,9 +296,8 @@ def _parse_json_feed(data: bytes, base: str) -> ParsedFeed:
         raise FeedError("The JSON Feed has no list of items.")
     feed_base = doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else ""
     result = ParsedFeed(title=clean.clean_line(doc.get("title", ""), clean.NAME_MAX), kind="json" + str(doc.get("version", ""))[-3:].replace("/", ""))
+    items, result.left_out = _newest([raw for raw in items if isinstance(raw, dict)], max_items, _json_time)
     for raw in items:
-        if not isinstance(raw, dict):
-            continue
         body_html = raw.get("content_html") if isinstance(raw.get("content_html"), str) else ""
         body = clean.html_to_text(body_html, limit=clean.BODY_MAX) if body_html else clean.clean_text(raw.get("content_text") if isinstance(raw.get("content_text"), str) else "", limit=clean.BODY_MAX)
         summary_raw = raw.get("summary") if isinstance(raw.get("summary"), str) else ""
@@ -306,6 +318,12 @@ def _parse_json_feed(data: bytes, base: str) -> ParsedFeed:
         entry = FeedEntry(entry_key(guid, canon, title, date_raw if isinstance(date_raw, str) else ""), guid, title, link, canon, summary, body, published)
         result.add(entry)
     return result
+
+
+def _json_time(raw: dict) -> float | None:
+    date_raw = raw.get("date_published") or raw.get("date_modified") or ""
+    when = _iso_date(date_raw) if isinstance(date_raw, str) else None
+    return when.timestamp() if when else None
 
 
 def _iso_date(text: str) -> datetime | None:
