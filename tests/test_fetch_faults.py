@@ -253,3 +253,30 @@ def test_no_parse_worker_outlives_a_stopped_fetch(server: FeedServer, tmp_path: 
         if fetch.poll() is None:
             fetch.kill()
             fetch.wait()
+
+
+@pytest.mark.timeout(60)
+def test_waiting_for_our_turn_at_a_host_does_not_use_up_the_deadline(server: FeedServer) -> None:
+    # A page that waits behind a slow page of the same host is not "too slow" itself.
+    import threading
+
+    from stories.sources.http import FetchError, Http, Limits
+
+    server.trickle_interval = 0.2
+    server.add_file("page.html", b"<html><body><p>A page.</p></body></html>", "text/html")
+    outcome = {}
+    with Http() as client:
+        def slow() -> None:
+            try:
+                client.get(f"{server.base}/trickle/x", what="page", limits=Limits(deadline=2))
+            except FetchError as exc:
+                outcome["slow"] = str(exc)
+
+        first = threading.Thread(target=slow)
+        first.start()
+        assert _wait_for(lambda: server.active["all"] >= 1, 20)
+        # Pages hold one connection per host here, so this one waits about 2 s for it: more than its own deadline.
+        response = client.get(server.url("page.html"), what="page", limits=Limits(deadline=1))
+        first.join(timeout=20)
+    assert response.status == 200 and b"A page." in response.body
+    assert "gave up after 2 s" in outcome["slow"]

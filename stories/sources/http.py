@@ -427,7 +427,10 @@ class Http:
                 if held is not None:
                     wait = time.strftime("%H:%M", time.localtime(held))
                     raise FetchError(f"The site asked us to wait until {wait} before asking again.", "wait", retry_after=held - time.time())
+                waited = time.monotonic()
                 with self.limiter.slot(host, what) if what == "page" else contextlib.nullcontext(), self.limiter.slot(host):
+                    # Waiting for our own turn at the host is not the site being slow.
+                    guard.deadline_at += time.monotonic() - waited
                     status, headers, body = self._once(url, etag, last_modified, accept, what, limits, guard)
                 if status in (301, 302, 303, 307, 308):
                     location = headers.get("location", "").strip()
