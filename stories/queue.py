@@ -37,7 +37,14 @@ BUSY_TIMEOUT_MS = 60_000
 
 
 class QueueError(Exception):
-    """The queue database cannot be used (damaged, not a database, not writable), in plain words."""
+    """The queue database cannot be used (damaged, not a database, not writable), in plain words.
+
+    ``problem`` is the same without the file's name, for a line that already names the source.
+    """
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem or message
 
 
 class StateChanged(Exception):
@@ -177,18 +184,25 @@ CREATE TABLE IF NOT EXISTS articles (
 _ITEM_COLUMNS = "id, title, link, summary, published, guid, sources, category, format, feed_title, state, claimed_by, claimed_at, dismissed_reason, fetched_at"
 
 
-def _explain(path: Path | str, exc: sqlite3.DatabaseError) -> str:
-    """What is wrong with the queue file, and what to do, in an editor's words."""
+def queue_problem(exc: sqlite3.Error) -> str:
+    """Why the queue database refused, in words that do not mislead (the one place that words SQLite's faults)."""
     text = str(exc)
+    if "full" in text.lower():
+        return "The disk that holds the queue is full; nothing was lost. Free some space and fetch again."
     if "readonly" in text or "read-only" in text or "attempt to write" in text:
         # Nothing is wrong with the queue itself: moving it aside would throw it away.
-        return f"{path}: the queue database is read-only here ({text}); give this user write permission on the file and its folder"
+        return f"The queue database is read-only here ({text}); give this user write permission on the file and its folder (do not move it aside: it holds the queue)."
     if "unable to open" in text:
         # SQLite says this of a read-only folder too (it cannot make the WAL files there).
-        return f"{path}: the queue database cannot be opened for writing ({text}); check that the file and its folder exist and are not read-only for this user"
+        return f"The queue database cannot be opened for writing ({text}); check that the file and its folder exist and are not read-only for this user."
     if "locked" in text or "busy" in text:
-        return f"{path}: the queue database is busy in another program ({text}); try again in a moment"
-    return f"{path}: not a usable queue database ({text}); move it aside and run `briefdesk fetch` to build a new one"
+        return f"The queue database stayed busy in another program ({text}); try again in a moment."
+    return f"not a usable queue database ({text}); move it aside and run `briefdesk fetch` to build a new one."
+
+
+def _explain(path: Path | str, exc: sqlite3.DatabaseError) -> str:
+    """What is wrong with the queue file, and what to do, in an editor's words."""
+    return f"{path}: {queue_problem(exc)}"
 
 
 def _ts(value: float | None) -> datetime | None:
@@ -290,7 +304,7 @@ class QueueStore:
             self._retry(lambda: self._db.executescript(script))
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise QueueError(_explain(path, exc)) from None
+            raise QueueError(_explain(path, exc), queue_problem(exc)) from None
 
     # -- plumbing ---------------------------------------------------------
 
@@ -317,7 +331,7 @@ class QueueStore:
                 self.store._retry(lambda: self.store._db.execute("BEGIN IMMEDIATE"))
             except sqlite3.DatabaseError as exc:
                 self.store._lock.release()
-                raise QueueError(_explain(self.store.path, exc)) from None
+                raise QueueError(_explain(self.store.path, exc), queue_problem(exc)) from None
             except BaseException:
                 self.store._lock.release()
                 raise
@@ -329,7 +343,7 @@ class QueueStore:
                     try:
                         self.store._retry(lambda: self.store._db.execute("COMMIT"))
                     except sqlite3.DatabaseError as exc:
-                        raise QueueError(_explain(self.store.path, exc)) from None
+                        raise QueueError(_explain(self.store.path, exc), queue_problem(exc)) from None
                 else:
                     try:
                         self.store._db.execute("ROLLBACK")
@@ -337,7 +351,7 @@ class QueueStore:
                         pass  # the statement that failed may have ended the transaction already
                     if isinstance(value, sqlite3.DatabaseError):
                         # Damage found mid-way (a bad page deep in the file) is said in words too.
-                        raise QueueError(_explain(self.store.path, value)) from None
+                        raise QueueError(_explain(self.store.path, value), queue_problem(value)) from None
             finally:
                 self.store._lock.release()
 
@@ -351,7 +365,7 @@ class QueueStore:
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
-                raise QueueError(_explain(self.path, exc)) from None
+                raise QueueError(_explain(self.path, exc), queue_problem(exc)) from None
 
     def transaction(self) -> "QueueStore._Tx":
         """A write transaction (``with store.transaction() as db``) for the core's other tables (articles)."""

@@ -14,7 +14,7 @@ OYSTER_FILTER = "oyster"
 OYSTER = {
     "headline": "Volunteers return 12,000 oyster shells to rebuild a river reef",
     "summary": (
-        "Volunteers on the Marlow estuary put 12,000 recycled oyster shells back on the riverbed over two weekends, "
+        "Over two weekends, people living by the Marlow estuary laid 12,000 recycled oyster shells on the riverbed, "
         "giving young oysters a place to settle on a reef that had nearly disappeared."
     ),
     "key_points": [

@@ -44,7 +44,7 @@ def test_13_22_with_no_git_identity_init_and_the_first_run_agree(tmp_path: Path,
 def test_13_22_init_that_fails_leaves_no_folder_behind(tmp_path: Path, nobody: Path, capsys: pytest.CaptureFixture[str]) -> None:
     nobody.write_text("[init]\n\tdefaultBranch = not..a..branch\n")  # git init itself refuses this
     desk = tmp_path / "new" / "desk"
-    assert main(["init", str(desk)]) == 1
+    assert main(["init", str(desk)]) == 3  # the environment: see "Exit codes"
     assert "git init failed" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
 

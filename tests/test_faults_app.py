@@ -6,18 +6,18 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
 
 from desk_helpers import settle
 from faults_helpers import briefdesk, make_fifo, nested_arrays
 from stories.drafts import Draft, DraftStore, new_briefing
 from stories.repo import ContentRepo
 from tui.app import BriefDeskApp
+from tui.widgets.queue import QueueList
 from tui.commands.demo import prepare
 
 
 def _rows(app) -> list[str]:
-    return [str(option.prompt) for option in app.screen.query_one("#queue-list", OptionList).options]
+    return [str(option.prompt) for option in app.screen.query_one("#queue-list", QueueList).options]
 
 
 def _messages(app) -> list[str]:

@@ -276,7 +276,7 @@ def test_a_briefing_from_a_thin_item_is_checked_against_the_article(server: Feed
     assert numbers == []  # 57 and 4,800 are only in the article, and they pass
     invented = {**sections, "key_points": ["The mural shows 57 species of seabird.", "Volunteers gave 900 hours to the wall."]}
     findings = [f for f in check(make_briefing("harbour-wall", **invented), article.text, profile) if f.check == "traceability.number"]
-    assert [(f.severity, f.message) for f in findings] == [("error", '"900" is not in the source')]
+    assert [(f.severity, f.message) for f in findings] == [("error", '"900 hours" is not in the source')]
     # Against the feed's one sentence the same numbers could not be traced at all.
     feed_only = store.source_text(item.id)
     assert any(f.check == "traceability.short_source" for f in check(make_briefing("harbour-wall", **sections), feed_only, profile))

@@ -284,20 +284,20 @@ def test_13_08_misspellings_marked_as_you_type_and_added_to_the_house_dictionary
 
 def test_13_04_an_unfocused_queue_still_shows_its_highlighted_row(tmp_path) -> None:
     async def scenario() -> None:
-        from textual.widgets import OptionList
+        from tui.widgets.queue import QueueList
 
         app = demo_app(tmp_path)
         async with app.run_test(size=(160, 48)) as pilot:  # side by side: the queue stays on screen
             await settle(pilot)
-            queue = app.screen.query_one("#queue-list", OptionList)
+            queue = app.screen.query_one("#queue-list", QueueList)
             queue.focus()
             queue.highlighted = 1
             await pilot.pause()
-            focused = queue.get_component_rich_style("option-list--option-highlighted")
+            focused = queue.get_component_rich_style("queue-list--row-highlighted")
             app.screen.query_one("#queue-filter").focus()
             await pilot.pause()
-            blurred = queue.get_component_rich_style("option-list--option-highlighted")
-            plain = queue.get_component_rich_style("option-list--option")
+            blurred = queue.get_component_rich_style("queue-list--row-highlighted")
+            plain = queue.get_component_rich_style("queue-list--row")
             assert blurred.bgcolor != plain.bgcolor or blurred.bold, "the row under the cursor must stand out"
             assert blurred.bold and focused != blurred
 

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 from stories.profile import Source
-from stories.queue import QueueStore
+from stories.queue import QueueError, QueueStore, queue_problem
 from stories.sources.extract import Article, NotAnArticle, extract_article, needs_article
 from stories.sources.feeds import MAX_ITEMS, FeedError, ParsedFeed, item_id, parse_feed
 from stories.sources.http import (
@@ -370,18 +370,6 @@ def record(store: QueueStore, outcome: FetchOutcome) -> list[str]:
     return store.record_fetch(outcome.source, parsed=outcome.parsed, validators=outcome.validators)
 
 
-def queue_problem(exc: sqlite3.Error) -> str:
-    """Why the queue database refused a write, in words that do not mislead."""
-    text = str(exc).lower()
-    if "full" in text:
-        return "The disk that holds the queue is full; nothing was lost. Free some space and fetch again."
-    if "readonly" in text or "read-only" in text:
-        return "The queue database cannot be written (read-only); give it write permission again (do not move it aside: it holds the queue)."
-    if "locked" in text or "busy" in text:
-        return "The queue database stayed busy with another program; fetch again in a moment."
-    return f"The queue database could not store this feed ({type(exc).__name__}: {str(exc)[:80]})."
-
-
 def _digest(body: bytes | None) -> str:
     return hashlib.sha256(body).hexdigest() if body is not None else ""
 
@@ -569,7 +557,10 @@ def fetch_sources(
         try:
             outcome = fetch_one(store, source, client, force=force, cache=cache, parser=parser)
             new_ids = record(store, outcome)
-        except sqlite3.Error as exc:  # the database said no: that source failed, the run goes on
+        except QueueError as exc:  # the database said no: that source failed, the run goes on
+            outcome = FetchOutcome(source, "failed", message=exc.problem)
+            new_ids = []
+        except sqlite3.Error as exc:
             outcome = FetchOutcome(source, "failed", message=queue_problem(exc))
             new_ids = []
         except Exception as exc:  # one source never takes the run down
