@@ -79,6 +79,17 @@ class FeedServer:
             self.requests[path] += 1
             self.active["all"] += 1
             self.max_active = max(self.max_active, self.active["all"])
+        counted = [True]
+
+        def answered() -> None:
+            # A request stops counting as active once its answer starts going out: the
+            # client may then rightly start its next request while this thread winds down.
+            with self._lock:
+                if counted[0]:
+                    counted[0] = False
+                    self.active["all"] -= 1
+
+        h.answered = answered  # type: ignore[attr-defined]
         try:
             if self.delay:
                 time.sleep(self.delay)
@@ -86,8 +97,7 @@ class FeedServer:
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            with self._lock:
-                self.active["all"] -= 1
+            answered()
 
     def _route(self, h: BaseHTTPRequestHandler, path: str) -> None:
         parts = path.lstrip("/").split("/", 1)
@@ -231,6 +241,7 @@ class FeedServer:
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]) -> None:
+        getattr(h, "answered", lambda: None)()
         h.send_response(status)
         for key, value in headers.items():
             h.send_header(key, value)
