@@ -96,3 +96,35 @@ def _revisions(repo: Any, story_id: str, since: str, rev: str) -> list[Revision]
     finally:
         handle.close()
     return [Revision(*line.split(_US, 2)) for line in out.splitlines() if line.count(_US) == 2]
+
+
+def revisions_since(repo: Any, story_id: str, since: str, rev: str = "HEAD") -> list[Revision]:
+    """The commits that changed a story between ``since`` and ``rev``, newest first (what ``--force`` replaces)."""
+    if not since:
+        return []
+    return _revisions(repo, story_id, since, rev)
+
+
+def head_commit(repo: Any) -> str:
+    """The commit the content repo stands at ("" in an empty repo): where a new draft of a story starts from."""
+    newest = repo.log(None, limit=1)
+    return newest[0].sha if newest else ""
+
+
+def started_from_file(repo: Any, story: Briefing) -> str:
+    """The commit a plain story file was taken from: the newest one whose committed story has the file's ``updated``.
+
+    Every publish stamps ``updated``, so a story file copied out of the repo
+    (or edited in the checkout) carries the stamp of the version it was
+    edited from. A file whose stamp no commit has (a new story, or one made
+    by hand) has no known start: "" and it is published as it is.
+    """
+    if not story.id or story.updated is None:
+        return ""
+    for commit in repo.log(story.id):
+        try:
+            if repo.story(story.id, commit.sha).updated == story.updated:
+                return commit.sha
+        except (KeyError, ValueError):
+            continue
+    return ""
