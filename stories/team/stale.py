@@ -62,12 +62,21 @@ def guard_revision(repo: Any, draft: Briefing, started_from: str | None, rev: st
     """The story to publish from ``draft``, given the commit it started from; StaleRevision on a clash.
 
     ``repo`` is an open ``ContentRepo``. A new story, a draft with no
-    recorded start, or ``force`` passes the draft through unchanged.
+    recorded start, or ``force`` passes the draft through unchanged. A start
+    that ``rev`` does not contain (the editor's own commit, kept on a
+    ``conflict/…`` branch by sync) is compared from where the two parted,
+    so the editor's own change counts as the draft's, not as the base.
     """
     if force or not started_from:
         return Guarded(draft)
+    start = _common_start(repo, started_from, rev)
+    if not start:
+        # The recorded commit is unknown here (a draft file from another clone): fall back to the file's stamp.
+        started_from = start = started_from_file(repo, draft)
+        if not start:
+            return Guarded(draft)
     try:
-        base = repo.story(draft.id, started_from)
+        base = repo.story(draft.id, start)
     except KeyError:
         return Guarded(draft)  # the story did not exist yet when the draft started
     try:
@@ -81,6 +90,16 @@ def guard_revision(repo: Any, draft: Briefing, started_from: str | None, rev: st
     if not result.clean:
         raise StaleRevision(draft.id, revisions, result)
     return Guarded(result.merged, revisions, result)
+
+
+def _common_start(repo: Any, started_from: str, rev: str) -> str:
+    """The commit to compare from: ``started_from`` if ``rev`` contains it, else where the two parted ("" if unknown)."""
+    handle = GitHandle(repo.root)
+    try:
+        done = handle.run("merge-base", started_from, rev)
+    finally:
+        handle.close()
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def _same(a: Briefing, b: Briefing) -> bool:
