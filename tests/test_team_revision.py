@@ -215,3 +215,69 @@ def test_a_draft_file_from_before_started_from_still_loads(tmp_path: Path) -> No
     loaded = store.loads(old)
     assert loaded.revises == STORY and loaded.started_from == ""
     assert store.loads(text).started_from == "abc"
+
+
+def test_in_the_app_a_stale_publish_opens_the_merge_screen_and_publishes_the_settled_story(team, monkeypatch, tmp_path) -> None:
+    import asyncio
+
+    ana, ben, remote = team
+    with desk_of(ana, monkeypatch) as desk:
+        draft = desk.revise(STORY)
+        draft.briefing.sections.update(summary=ANA_SUMMARY, watch_next=ANA_WATCH)
+        desk.drafts.save(draft)
+    ben.briefdesk("publish", str(edit_copy(ben, "ben", summary=BEN_SUMMARY, headline=BEN_HEADLINE)))
+    ben_commit = ben.git("rev-parse", "HEAD").strip()
+    sync(ben)
+    sync(ana)  # Ana's draft is not committed: her checkout fast-forwards to Ben's revision
+    with monkeypatch.context() as env:
+        for key, value in ana.env().items():
+            env.setenv(key, value)
+        asyncio.run(_settle_in_the_app(ana, tmp_path / "ana-queue.db", ben_commit))
+    published = loads(checkout_file(ana).read_text("utf-8"), PROFILE)
+    assert published.headline == BEN_HEADLINE and published.text("watch_next") == ANA_WATCH  # the clean part of the merge
+    assert published.text("summary") == ANA_SUMMARY  # the clash, settled by Ana choosing hers on the merge screen
+    sync(ana)
+    sync(ben)
+    assert remote_story(remote).headline == BEN_HEADLINE and remote_story(remote).text("summary") == ANA_SUMMARY
+    assert_all_fsck_clean(ana.clone, ben.clone, remote)
+
+
+async def _settle_in_the_app(ana: Machine, queue_path: Path, ben_commit: str) -> None:
+    from desk_helpers import settle
+    from tui.app import BriefDeskApp
+    from tui.config import Config
+    from tui.screens.dialogs import ConfirmScreen
+    from tui.screens.main import MainScreen
+    from tui.screens.merge import MergeScreen
+
+    repo = ContentRepo.open(ana.clone)
+    config = Config(editor_name=ana.person.name, editor_email=ana.person.email)
+    app = BriefDeskApp(repo=repo, queue_path=queue_path, drafts_dir=ana.home / "drafts", config=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.open_story(STORY)
+        await settle(pilot)
+        assert main.draft is not None and main.draft.started_from
+        await pilot.press("ctrl+o")
+        for _ in range(400):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, ConfirmScreen):
+                await pilot.press("enter")  # publish with the warnings
+            if isinstance(app.screen, MergeScreen):
+                break
+        merge = app.screen
+        assert isinstance(merge, MergeScreen), type(merge)
+        assert [c.key for c in merge.result.conflicts] == ["summary"] and merge.theirs_name == "Ben Okoro"
+        assert ana.git("rev-parse", "HEAD").strip() == ben_commit  # nothing published yet
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        for _ in range(400):
+            await pilot.pause(0.02)
+            if ana.git("rev-parse", "HEAD").strip() != ben_commit and not main._publishing:
+                break
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    repo.close()
