@@ -24,6 +24,7 @@ from stories.model import Briefing, content_hash, utcnow
 from stories.profile import Profile
 from stories.queue import QueueStore, SourceItem, StateChanged
 from stories.repo import ContentRepo, Editor, PublishRefused, PublishResult, RepoError
+from stories.team.gitrun import TeamError
 from stories.team.stale import Revision, StaleRevision, guard_revision, head_commit, revisions_since
 
 WORKING = ("claimed", "drafting")
@@ -218,11 +219,16 @@ class Desk:
         """Start a briefing from an item: claim it, copy its source block, keep its source text as the snapshot.
 
         The draft is saved before it is returned, so a crash a moment later
-        loses nothing. An item with a draft already opens that draft.
+        loses nothing. An item with a draft already opens that draft; a
+        published item opens its story for revision (``revise``).
         """
         existing = self.draft_for(item_id)
         if existing is not None:
             return existing
+        current = self.item(item_id)
+        if self.repo is not None and current.state == "published":
+            # Its story is out already: the draft revises it, from the commit it stands at now (``started_from``).
+            return self.revise(self.story_for(current), item_id)
         item = self.claim(item_id, force=force)
         source_text = self.source_text(item_id)
         source = self.queue.source_ref(item_id)
@@ -233,9 +239,6 @@ class Desk:
         if category in self.profile.topics:
             briefing.topics = [category]
         draft = Draft(key=item_id, briefing=briefing, source_text=source_text, item_id=item_id)
-        if item.state == "published" and self.repo is not None:
-            # Its story is out already: whatever is published from here is checked against what changes meanwhile.
-            draft.started_from = head_commit(self.repo)
         self.drafts.save(draft)
         return draft
 
@@ -337,19 +340,26 @@ class Desk:
         revision.focus, revision.cursor = draft.focus, draft.cursor
         return Published(result, briefing, revision, item)
 
+    def _own(self, revisions: Sequence[Revision]) -> bool:
+        """True when every revision since the draft started is this editor's own (a file published twice, say)."""
+        name = self.editor.name if self.editor is not None else self.editor_name
+        return bool(revisions) and bool(name) and all(r.author == name for r in revisions)
+
     def _guard(self, briefing: Briefing, started_from: str, force: bool) -> tuple[Briefing, list[str]]:
         """The story to publish from a draft that started at ``started_from``, and what to tell the editor about it."""
         try:
             guarded = guard_revision(self.content, briefing, started_from)
         except StaleRevision as exc:
+            if self._own(exc.revisions):
+                return briefing, []  # only this editor revised it since: the newer text is theirs to publish
             if not force:
                 raise StaleDraft(exc) from None
             replaced = "; ".join(str(r) for r in exc.revisions) or "a colleague's revision"
             return briefing, [f"--force: your version replaced {replaced}"]
-        except (RepoError, KeyError, ValueError) as exc:
+        except (RepoError, TeamError, KeyError, ValueError) as exc:
             raise PublishFailed(f"Publishing failed: could not compare with the published story ({exc})") from None
-        if not guarded.merged_with:
-            return guarded.story, []
+        if not guarded.merged_with or self._own(guarded.merged_with):
+            return briefing, []
         if force:
             replaced = "; ".join(str(r) for r in revisions_since(self.content, briefing.id, started_from))
             return briefing, [f"--force: your version replaced {replaced}"]

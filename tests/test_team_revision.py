@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +94,20 @@ def team(tmp_path: Path) -> tuple[Machine, Machine, Path]:
     return ana, ben, remote
 
 
+def next_second(story: Briefing) -> None:
+    """Wait until the clock is past the second this story was stamped in, so the next publish stamps another.
+
+    Two publishes in one second carry the same ``updated`` line, and git's
+    line merge would then combine far-apart sections by itself; the section
+    merge is what this waits to exercise.
+    """
+    from datetime import datetime, timezone
+
+    assert story.updated is not None
+    while datetime.now(timezone.utc).replace(microsecond=0) <= story.updated:
+        time.sleep(0.02)
+
+
 def assert_all_fsck_clean(*paths: Path) -> None:
     for path in paths:
         assert_fsck_clean(path)
@@ -158,10 +173,11 @@ def test_an_open_draft_of_another_section_is_merged_with_the_colleagues_revision
 def test_edits_of_different_sections_by_two_editors_both_survive_sync(team) -> None:
     ana, ben, remote = team
     ana.briefdesk("publish", str(edit_copy(ana, "ana", watch_next=ANA_WATCH)))
+    next_second(loads(checkout_file(ana).read_text("utf-8"), PROFILE))
     ben.briefdesk("publish", str(edit_copy(ben, "ben", headline=BEN_HEADLINE, summary=BEN_SUMMARY)))
     sync(ben)
-    said = sync(ana)  # git's line merge clashes on the updated stamp; the section merge does not
-    assert "conflict" not in said and "synced" in said
+    said = sync(ana)  # git's line merge clashes on the two updated stamps; the section merge does not
+    assert "conflict" not in said and f"combined both editors' changes to {STORY} by section" in said
     sync(ben)
     for story in (remote_story(remote), loads(checkout_file(ben).read_text("utf-8"), PROFILE), loads(checkout_file(ana).read_text("utf-8"), PROFILE)):
         assert story.headline == BEN_HEADLINE and story.text("summary") == BEN_SUMMARY and story.text("watch_next") == ANA_WATCH
@@ -281,3 +297,36 @@ async def _settle_in_the_app(ana: Machine, queue_path: Path, ben_commit: str) ->
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
     repo.close()
+
+
+def test_a_published_item_starts_a_revision_from_the_commit_its_story_stands_at(tmp_path: Path) -> None:
+    from desk_helpers import OYSTER, OYSTER_FILTER
+    from stories.queue import load_demo
+
+    repo = ContentRepo.init(tmp_path / "content")
+    with QueueStore(tmp_path / "desk.db") as queue:
+        load_demo(queue)
+        oyster = queue.items(text=OYSTER_FILTER)[0].id
+        desk = Desk(repo, queue, DraftStore(tmp_path / "drafts", repo.profile), repo.profile, "Ana Lima", Editor("Ana Lima", "ana@desk.example"))
+        draft = desk.start(oyster)
+        assert draft.started_from == ""  # a new story: nothing to compare with
+        draft.briefing.sections.update(OYSTER)
+        published = desk.publish(draft)
+        head = _git(repo.root, "rev-parse", "HEAD").strip()
+        assert published.revision.started_from == head == published.result.commit  # the open story goes on from here
+        again = desk.start(oyster)
+        assert again.revises == published.story_id and again.started_from == head and again.briefing.headline == OYSTER["headline"]
+    repo.close()
+
+
+def test_an_editor_publishing_the_same_file_twice_is_not_refused_by_their_own_revision(team) -> None:
+    ana, _ben, remote = team
+    ana_file = edit_copy(ana, "ana", summary=ANA_SUMMARY)
+    ana.briefdesk("publish", str(ana_file))
+    story = loads(ana_file.read_text("utf-8"), PROFILE)
+    story.sections["summary"] = ANA_SUMMARY.replace("Ana:", "Ana, again:")
+    ana_file.write_text(render(story, PROFILE), "utf-8")
+    done = ana.briefdesk("publish", str(ana_file))
+    assert "Revised" in done.stdout and "merged" not in done.stdout
+    sync(ana)
+    assert remote_story(remote).text("summary").startswith("Ana, again:")

@@ -63,6 +63,10 @@ def _is_story(path: str) -> bool:
     return path.startswith("stories/") and path.endswith(".toml")
 
 
+def _story_id(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".toml")
+
+
 def _stories(count: int) -> str:
     return plural(count, "story", "stories")
 
@@ -75,6 +79,8 @@ class Syncer:
         self.profile = profile
         #: The committer of replayed commits when git has no identity configured.
         self.editor = editor
+        #: The stories the last replay merged by section (their ids), for the sync's one line.
+        self.merged: list[str] = []
 
     # -- where we stand -------------------------------------------------------
 
@@ -205,7 +211,8 @@ class Syncer:
                 if not git.run("config", f"branch.{branch}.remote").stdout.strip():
                     git.run("branch", f"--set-upstream-to={remote}/{remote_branch}", branch)
                 got = f"pulled {plural(pulled, 'commit')}, " if pulled else ""
-                return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_stories(waiting)}")
+                combined = f"; combined both editors' changes to {', '.join(self.merged)} by section" if self.merged else ""
+                return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_stories(waiting)}{combined}")
             rejected = "rejected]" in pushed.stdout or "rejected" in pushed.stderr or "fetch first" in pushed.stderr
             if not rejected:
                 return self._offline(head, tracking_ref, remote, first_line(pushed.stderr))
@@ -296,6 +303,7 @@ class Syncer:
         """
         git = self.git
         commits = git.must("rev-list", "--reverse", "--topo-order", head, "--not", onto).split()
+        self.merged = []
         if not commits:
             return onto
         committer = self._committer()
@@ -349,13 +357,14 @@ class Syncer:
             blobs[path] = git.write_object("blob", merged.text.encode("utf-8"))
         if len(blobs) < len(paths):
             return _Clash(paths, sections)
+        self.merged += [_story_id(p) for p in blobs if _story_id(p) not in self.merged]
         return put_files(git, tree, blobs)
 
     def _conflict(self, branch: str, head: str, tracking: str, remote: str, remote_branch: str, clash: _Clash) -> SyncResult:
         git = self.git
         paths = clash.paths
         story_paths = [p for p in paths if _is_story(p)]
-        ids = [p.rsplit("/", 1)[-1].removesuffix(".toml") for p in story_paths]
+        ids = [_story_id(p) for p in story_paths]
         story_id = ids[0] if ids else "desk"
         stamp = f"conflict/{story_id}-{utcnow():%Y%m%d-%H%M%S}"
         name, number = stamp, 1
