@@ -23,9 +23,9 @@ from stories.index import PublishedStory
 from stories.model import Briefing, content_hash, utcnow
 from stories.profile import Profile
 from stories.queue import QueueStore, SourceItem, StateChanged
-from stories.repo import ContentRepo, Editor, PublishRefused, PublishResult, RepoError
 from stories.team.gitrun import TeamError
 from stories.team.stale import Revision, StaleRevision, guard_revision, head_commit, revisions_since
+from stories.repo import ContentRepo, Editor, PublishRefused, PublishResult, RepoError
 
 WORKING = ("claimed", "drafting")
 """The states of an item someone is writing from."""
@@ -222,13 +222,13 @@ class Desk:
         loses nothing. An item with a draft already opens that draft; a
         published item opens its story for revision (``revise``).
         """
-        existing = self.draft_for(item_id)
-        if existing is not None:
-            return existing
         current = self.item(item_id)
         if self.repo is not None and current.state == "published":
             # Its story is out already: the draft revises it, from the commit it stands at now (``started_from``).
             return self.revise(self.story_for(current), item_id)
+        existing = self.draft_for(item_id)
+        if existing is not None:
+            return existing
         item = self.claim(item_id, force=force)
         source_text = self.source_text(item_id)
         source = self.queue.source_ref(item_id)

@@ -131,19 +131,26 @@ def head_commit(repo: Any) -> str:
 
 
 def started_from_file(repo: Any, story: Briefing) -> str:
-    """The commit a plain story file was taken from: the newest one whose committed story has the file's ``updated``.
+    """The commit a plain story file was taken from: the oldest one whose committed story has the file's ``updated``.
 
     Every publish stamps ``updated``, so a story file copied out of the repo
     (or edited in the checkout) carries the stamp of the version it was
-    edited from. A file whose stamp no commit has (a new story, or one made
-    by hand) has no known start: "" and it is published as it is.
+    edited from. Two publishes within one second share a stamp: the oldest
+    of them is taken, so a colleague's revision in that second is compared
+    with, never taken as already seen. A file whose stamp no commit has (a
+    new story, or one made by hand) has no known start: "" and it is
+    published as it is.
     """
     if not story.id or story.updated is None:
         return ""
-    for commit in repo.log(story.id):
+    found = ""
+    for commit in repo.log(story.id):  # newest first
         try:
-            if repo.story(story.id, commit.sha).updated == story.updated:
-                return commit.sha
+            stamp = repo.story(story.id, commit.sha).updated
         except (KeyError, ValueError):
             continue
-    return ""
+        if stamp == story.updated:
+            found = commit.sha
+        elif found:
+            break  # past the commits of that second (clocks of two machines may differ, so no earlier stop)
+    return found
