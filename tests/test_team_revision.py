@@ -172,6 +172,7 @@ def test_an_open_draft_of_another_section_is_merged_with_the_colleagues_revision
 
 def test_edits_of_different_sections_by_two_editors_both_survive_sync(team) -> None:
     ana, ben, remote = team
+    next_second(loads(checkout_file(ana).read_text("utf-8"), PROFILE))  # each of the three publishes stamps its own second
     ana.briefdesk("publish", str(edit_copy(ana, "ana", watch_next=ANA_WATCH)))
     next_second(loads(checkout_file(ana).read_text("utf-8"), PROFILE))
     ben.briefdesk("publish", str(edit_copy(ben, "ben", headline=BEN_HEADLINE, summary=BEN_SUMMARY)))
