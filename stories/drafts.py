@@ -2,8 +2,8 @@
 
 A draft file is the story file (``stories.codec.render``) followed by a
 ``[draft]`` table: the queue item it came from, the story it revises (if any)
-and the commit that revision started from,
-where the editor's cursor was, and the source text the checks use, so a draft
+and the commit that revision started from, where the editor's cursor was,
+and the source text the checks use, so a draft
 can be checked and published with no network. A kill at any moment leaves
 either the previous file or the new one (``atomic_write``), never half of one.
 

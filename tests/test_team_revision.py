@@ -323,7 +323,8 @@ def test_a_published_item_starts_a_revision_from_the_commit_its_story_stands_at(
 def test_an_editor_publishing_the_same_file_twice_is_not_refused_by_their_own_revision(team) -> None:
     ana, _ben, remote = team
     ana_file = edit_copy(ana, "ana", summary=ANA_SUMMARY)
-    ana.briefdesk("publish", str(ana_file))
+    first = ana.briefdesk("publish", str(ana_file), "--force")
+    assert "nothing was overwritten" in first.stdout  # --force says what it did, even when it did nothing
     story = loads(ana_file.read_text("utf-8"), PROFILE)
     story.sections["summary"] = ANA_SUMMARY.replace("Ana:", "Ana, again:")
     ana_file.write_text(render(story, PROFILE), "utf-8")

@@ -142,4 +142,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"queue item {published.item.id[:10]} is now published")
     for note in result.notes:
         print(safe_line(f"note: {note}"))
+    if args.force and not any(note.startswith("--force") for note in result.notes):
+        print("note: --force was given, but no colleague had revised this story since your version: nothing was overwritten")
     return 0
