@@ -293,10 +293,11 @@ async def _settle_in_the_app(ana: Machine, queue_path: Path, ben_commit: str) ->
         await pilot.press("ctrl+s")
         for _ in range(400):
             await pilot.pause(0.02)
-            if ana.git("rev-parse", "HEAD").strip() != ben_commit and not main._publishing:
+            if ana.git("rev-parse", "HEAD").strip() != ben_commit:
                 break
         await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
+        assert isinstance(app.screen, MainScreen) and main.draft is not None
+        assert main.draft.started_from == ana.git("rev-parse", "HEAD").strip()  # the open story goes on from Ana's settled commit
     repo.close()
 
 
