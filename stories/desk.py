@@ -23,6 +23,8 @@ from stories.index import PublishedStory
 from stories.model import Briefing, content_hash, utcnow
 from stories.profile import Profile
 from stories.queue import QueueStore, SourceItem, StateChanged
+from stories.team.gitrun import TeamError
+from stories.team.stale import Revision, StaleRevision, guard_revision, head_commit, revisions_since
 from stories.repo import ContentRepo, Editor, PublishRefused, PublishResult, RepoError
 from stories.sources.articles import SourceText, source_text_for
 
@@ -74,6 +76,23 @@ class Refused(DeskError):
     def errors(self) -> list[Finding]:
         """The findings that refused the publish."""
         return [f for f in self.findings if f.severity == "error"]
+
+
+class StaleDraft(DeskError):
+    """The story changed since the draft started, in a section the draft changed too: nothing was published.
+
+    ``stale`` is the team's ``StaleRevision``: its ``revisions`` name the
+    colleagues' commits and its ``result`` is the merge for the merge screen.
+    """
+
+    def __init__(self, stale: StaleRevision) -> None:
+        super().__init__(str(stale))
+        self.stale = stale
+
+    @property
+    def revisions(self) -> list[Revision]:
+        """The colleagues' commits since the draft started, newest first."""
+        return self.stale.revisions
 
 
 class PublishFailed(DeskError):
@@ -205,8 +224,13 @@ class Desk:
         """Start a briefing from an item: claim it, copy its source block, keep its source text as the snapshot.
 
         The draft is saved before it is returned, so a crash a moment later
-        loses nothing. An item with a draft already opens that draft.
+        loses nothing. An item with a draft already opens that draft; a
+        published item opens its story for revision (``revise``).
         """
+        current = self.item(item_id)
+        if self.repo is not None and current.state == "published":
+            # Its story is out already: the draft revises it, from the commit it stands at now (``started_from``).
+            return self.revise(self.story_for(current), item_id)
         existing = self.draft_for(item_id)
         if existing is not None:
             return existing
@@ -262,7 +286,7 @@ class Desk:
             source_text = self.content.source_text(briefing.source.snapshot) or ""
         if not source_text and item_id:
             source_text = self.source_text(item_id)
-        return Draft(key=key, briefing=briefing, source_text=source_text, item_id=item_id, revises=story_id)
+        return Draft(key=key, briefing=briefing, source_text=source_text, item_id=item_id, revises=story_id, started_from=head_commit(self.content))
 
     def story_for(self, item: SourceItem, published: Sequence[PublishedStory] | None = None) -> str:
         """The id of the published story that came from an item; StoryMissing if none did."""
@@ -279,15 +303,23 @@ class Desk:
         draft: Draft,
         published: Sequence[PublishedStory] | None = None,
         allow_warnings: bool = True,
+        force: bool = False,
     ) -> Published:
         """Check and commit a draft's briefing, then mark its item published and delete the draft.
 
         ``published`` is the index the caller already holds (to pick a free
-        id without reading the repo again). Refused when the checks find
-        errors (or warnings, unless ``allow_warnings``); PublishFailed when the
-        repo cannot take it. Either way nothing changed.
+        id without reading the repo again). A draft of a published story
+        (``started_from`` set) that colleagues revised since is merged with
+        their revision by section (the result's notes say so), or StaleDraft
+        when both changed the same section; ``force`` publishes the draft
+        over theirs, and the notes say whose revision it replaced. Refused
+        when the checks find errors (or warnings, unless ``allow_warnings``);
+        PublishFailed when the repo cannot take it. Either way nothing changed.
         """
         briefing = replace(draft.briefing)
+        notes: list[str] = []
+        if briefing.id and draft.started_from:
+            briefing, notes = self._guard(briefing, draft.started_from, force)
         if not briefing.id:
             taken = {p.id for p in (published if published is not None else self.content.published())}
             briefing.id = unique_id(briefing.headline, taken)
@@ -301,6 +333,7 @@ class Desk:
             raise Refused(exc.findings, str(exc)) from None
         except RepoError as exc:
             raise PublishFailed(f"Publishing failed: {exc}") from None
+        result.notes.extend(notes)
         item = None
         if draft.item_id:
             try:
@@ -311,6 +344,34 @@ class Desk:
             self.queue.mark_published([briefing.source.url])
         if draft.key:
             self.drafts.delete(draft.key)
-        revision = Draft(key=f"story-{briefing.id}", briefing=briefing, source_text=draft.source_text, item_id=draft.item_id, revises=briefing.id)
+        started = result.commit or head_commit(self.content)
+        revision = Draft(key=f"story-{briefing.id}", briefing=briefing, source_text=draft.source_text, item_id=draft.item_id, revises=briefing.id, started_from=started)
         revision.focus, revision.cursor = draft.focus, draft.cursor
         return Published(result, briefing, revision, item)
+
+    def _own(self, revisions: Sequence[Revision]) -> bool:
+        """True when every revision since the draft started is this editor's own (a file published twice, say)."""
+        name = self.editor.name if self.editor is not None else self.editor_name
+        return bool(revisions) and bool(name) and all(r.author == name for r in revisions)
+
+    def _guard(self, briefing: Briefing, started_from: str, force: bool) -> tuple[Briefing, list[str]]:
+        """The story to publish from a draft that started at ``started_from``, and what to tell the editor about it."""
+        try:
+            guarded = guard_revision(self.content, briefing, started_from)
+        except StaleRevision as exc:
+            if self._own(exc.revisions):
+                return briefing, []  # only this editor revised it since: the newer text is theirs to publish
+            if not force:
+                raise StaleDraft(exc) from None
+            replaced = "; ".join(str(r) for r in exc.revisions) or "a colleague's revision"
+            return briefing, [f"--force: your version replaced {replaced}"]
+        except (RepoError, TeamError, KeyError, ValueError) as exc:
+            raise PublishFailed(f"Publishing failed: could not compare with the published story ({exc})") from None
+        if not guarded.merged_with or self._own(guarded.merged_with):
+            return briefing, []
+        if force:
+            replaced = "; ".join(str(r) for r in revisions_since(self.content, briefing.id, started_from))
+            return briefing, [f"--force: your version replaced {replaced}"]
+        who = ", ".join(f"{r.author}'s revision {r.sha[:8]}" for r in guarded.merged_with)
+        merged = replace(guarded.story, waivers=list(briefing.waivers))  # the section merge does not carry waivers
+        return merged, [f"merged with {who}: their changes to other sections are kept"]

@@ -1,8 +1,9 @@
 """Drafts: briefings being written, one TOML file each, saved atomically.
 
 A draft file is the story file (``stories.codec.render``) followed by a
-``[draft]`` table: the queue item it came from, the story it revises (if any),
-where the editor's cursor was, and the source text the checks use, so a draft
+``[draft]`` table: the queue item it came from, the story it revises (if any)
+and the commit that revision started from, where the editor's cursor was,
+and the source text the checks use, so a draft
 can be checked and published with no network. A kill at any moment leaves
 either the previous file or the new one (``atomic_write``), never half of one.
 
@@ -69,6 +70,9 @@ class Draft:
     source_text: str = ""
     item_id: str = ""
     revises: str = ""
+    #: The commit the story stood at when this draft of it started ("" for a new story or an older draft file):
+    #: publishing checks what colleagues changed since (``stories.team.stale.guard_revision``).
+    started_from: str = ""
     focus: str = ""
     cursor: tuple[int, int] = (0, 0)
     saved: datetime | None = None
@@ -113,6 +117,7 @@ class DraftStore:
             f"key = {toml_string(draft.key)}",
             f"item_id = {toml_string(draft.item_id)}",
             f"revises = {toml_string(draft.revises)}",
+            f"started_from = {toml_string(draft.started_from)}",
             f"focus = {toml_string(draft.focus)}",
             f"cursor = [{int(draft.cursor[0])}, {int(draft.cursor[1])}]",
         ]
@@ -169,6 +174,7 @@ class DraftStore:
             source_text=str(meta.get("source_text", "")),
             item_id=str(meta.get("item_id", "")),
             revises=str(meta.get("revises", "")),
+            started_from=str(meta.get("started_from", "")),
             focus=str(meta.get("focus", "")),
             cursor=(cursor[0], cursor[1]),
             saved=saved if isinstance(saved, datetime) else None,

@@ -3,7 +3,11 @@
 Local commits are replayed onto the remote's by git itself: each one is a
 three-way ``git merge-tree --write-tree`` (its parent as the base), made
 without a work tree or index, and recommitted with its own author and
-message. The work tree only ever moves by a two-tree ``git read-tree -m -u``
+message. When git's line merge clashes on a story file, the story is merged
+by its sections (``stories.team.merge``): edits of different sections by two
+editors are both kept, and only the same section changed on both sides is a
+conflict (kept on a ``conflict/…`` branch, naming the story and the sections).
+The work tree only ever moves by a two-tree ``git read-tree -m -u``
 (what ``git checkout`` does), which keeps staged and unstaged changes to other
 files and refuses rather than overwrite a change the editor has not committed.
 """
@@ -21,6 +25,8 @@ from stories.repo.handle import NETWORK_TIMEOUT, GitHandle, GitRun, RepoError, f
 from stories.repo.identity import Editor, git_identity
 from stories.repo.message import STORY_IDS_FORMAT, plural, story_ids
 from stories.repo.publish import empty_message
+from stories.repo.trees import put_files
+from stories.team.merge import merge_story_files
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,22 @@ class SyncResult:
     state: str = "synced"  # synced | offline | no-remote | bad-remote | conflict | rejected
 
 
+@dataclass(frozen=True)
+class _Clash:
+    """What stopped a replay: the paths git could not merge, and per story file the sections both sides changed."""
+
+    paths: list[str]
+    sections: dict[str, list[str]]
+
+
+def _is_story(path: str) -> bool:
+    return path.startswith("stories/") and path.endswith(".toml")
+
+
+def _story_id(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".toml")
+
+
 def _stories(count: int) -> str:
     return plural(count, "story", "stories")
 
@@ -57,6 +79,8 @@ class Syncer:
         self.profile = profile
         #: The committer of replayed commits when git has no identity configured.
         self.editor = editor
+        #: The stories the last replay merged by section (their ids), for the sync's one line.
+        self.merged: list[str] = []
 
     # -- where we stand -------------------------------------------------------
 
@@ -187,7 +211,8 @@ class Syncer:
                 if not git.run("config", f"branch.{branch}.remote").stdout.strip():
                     git.run("branch", f"--set-upstream-to={remote}/{remote_branch}", branch)
                 got = f"pulled {plural(pulled, 'commit')}, " if pulled else ""
-                return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_stories(waiting)}")
+                combined = f"; combined both editors' changes to {', '.join(self.merged)} by section" if self.merged else ""
+                return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_stories(waiting)}{combined}")
             rejected = "rejected]" in pushed.stdout or "rejected" in pushed.stderr or "fetch first" in pushed.stderr
             if not rejected:
                 return self._offline(head, tracking_ref, remote, first_line(pushed.stderr))
@@ -234,7 +259,7 @@ class Syncer:
             self._move_branch(branch, head, tracking)
             return tracking, pulled
         replayed = self._replay(head, tracking)
-        if isinstance(replayed, str):
+        if not isinstance(replayed, _Clash):
             self._move_branch(branch, head, replayed)
             return replayed, pulled
         return self._conflict(branch, head, tracking, remote, remote_branch, replayed)
@@ -266,17 +291,19 @@ class Syncer:
             name, email = fallback.name, fallback.email
         return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
 
-    def _replay(self, head: str, onto: str) -> str | list[str]:
+    def _replay(self, head: str, onto: str) -> str | _Clash:
         """Our commits since the fork, re-made on top of ``onto`` by git, without a work tree.
 
         Each commit is merged with ``git merge-tree --write-tree`` against a
         stand-in commit that has the new tip's tree and the original parent as
         its only parent, so git's merge base is exactly that parent: the
         three-way merge ``git cherry-pick`` makes. Returns the new tip, or the
-        paths that conflict.
+        paths that conflict. A clash on story files only is merged by section
+        (``_merge_stories``) before it counts as a conflict.
         """
         git = self.git
         commits = git.must("rev-list", "--reverse", "--topo-order", head, "--not", onto).split()
+        self.merged = []
         if not commits:
             return onto
         committer = self._committer()
@@ -285,26 +312,59 @@ class Syncer:
             fields = git.must("log", "-1", "--format=%P%x1f%an%x1f%ae%x1f%ad%x1f%B", "--date=raw", commit).split("\x1f", 4)
             parents, name, email, date, body = fields[0].split(), *fields[1:]
             if len(parents) != 1:
-                return ["(a merge commit among your local commits: sync by hand with git pull --rebase)"]
+                return _Clash(["(a merge commit among your local commits: sync by hand with git pull --rebase)"], {})
             tip_tree = git.must("rev-parse", f"{tip}^{{tree}}").strip()
             stand_in = git.must("commit-tree", tip_tree, "-p", parents[0], "-m", "briefdesk sync stand-in", env=committer).strip()
             merged = git.run("merge-tree", "--write-tree", "--name-only", "--no-messages", stand_in, commit)
             lines = merged.stdout.splitlines()
-            if merged.returncode == 1:
-                return sorted({line for line in lines[1:] if line.strip()})
-            if merged.returncode != 0 or not lines:
+            if merged.returncode not in (0, 1) or not lines:
                 raise RepoError(f"sync could not merge your commits: {first_line(merged.stderr) or 'git merge-tree failed'}")
             tree = lines[0].strip()
+            if merged.returncode == 1:
+                paths = sorted({line for line in lines[1:] if line.strip()})
+                settled = self._merge_stories(tree, paths, parents[0], commit, tip)
+                if isinstance(settled, _Clash):
+                    return settled
+                tree = settled
             if tree == tip_tree:
                 continue  # already upstream, as git rebase would drop it
             env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date, **committer}
             tip = git.must("commit-tree", tree, "-p", tip, "-F", "-", input=body.rstrip("\n") + "\n", env=env, what="replaying your commits").strip()
         return tip
 
-    def _conflict(self, branch: str, head: str, tracking: str, remote: str, remote_branch: str, paths: list[str]) -> SyncResult:
+    def _merge_stories(self, tree: str, paths: list[str], base: str, ours: str, theirs: str) -> str | _Clash:
+        """``tree`` with each story file git could not merge line by line merged by section instead.
+
+        ``base`` is the replayed commit's parent, ``ours`` the commit and
+        ``theirs`` the tip it goes onto. Any path that is not a story file, a
+        story missing on one side (added or deleted there), or the same
+        section changed on both sides leaves it a clash.
+        """
         git = self.git
-        story_paths = [p for p in paths if p.startswith("stories/") and p.endswith(".toml")]
-        ids = [p.rsplit("/", 1)[-1].removesuffix(".toml") for p in story_paths]
+        sections: dict[str, list[str]] = {}
+        blobs: dict[str, str] = {}
+        for path in paths:
+            if not _is_story(path):
+                return _Clash(paths, sections)
+            texts = [git.blob_text(rev, path) for rev in (base, ours, theirs)]
+            if any(text is None for text in texts):
+                return _Clash(paths, sections)
+            merged = merge_story_files(*texts, self.profile, path)  # type: ignore[arg-type]
+            if merged.text is None:
+                if merged.result is not None:
+                    sections[path] = [c.key for c in merged.result.conflicts]
+                continue
+            blobs[path] = git.write_object("blob", merged.text.encode("utf-8"))
+        if len(blobs) < len(paths):
+            return _Clash(paths, sections)
+        self.merged += [_story_id(p) for p in blobs if _story_id(p) not in self.merged]
+        return put_files(git, tree, blobs)
+
+    def _conflict(self, branch: str, head: str, tracking: str, remote: str, remote_branch: str, clash: _Clash) -> SyncResult:
+        git = self.git
+        paths = clash.paths
+        story_paths = [p for p in paths if _is_story(p)]
+        ids = [_story_id(p) for p in story_paths]
         story_id = ids[0] if ids else "desk"
         stamp = f"conflict/{story_id}-{utcnow():%Y%m%d-%H%M%S}"
         name, number = stamp, 1
@@ -319,6 +379,8 @@ class Syncer:
             with contextlib.suppress(codec.StoryFileError, TypeError):
                 headline = codec.loads(text or "", self.profile).headline
         what = f'"{headline}" ({story_id})' if headline else (story_id if ids else ", ".join(paths))
+        clashed = clash.sections.get(story_paths[0], []) if story_paths else []
+        both = f" in the same {'section' if len(clashed) == 1 else 'sections'} ({', '.join(clashed)})" if clashed else ""
         try:
             self._move_branch(branch, head, tracking)
             moved = True
@@ -327,12 +389,12 @@ class Syncer:
         pushed = self._network("push", "--quiet", remote, f"{name}:refs/heads/{name}").returncode == 0
         where = f" (also pushed to {remote})" if pushed else ""
         if moved:
-            after = f"{branch} now matches {remote}/{remote_branch}; compare the two, merge by hand and publish again"
+            after = f"{branch} now matches {remote}/{remote_branch}; open the story to settle it section by section and publish again"
         else:
             after = f"{branch} was left as it was because you have uncommitted changes in files the remote changed"
         return SyncResult(
             False,
-            f"conflict: {what} was changed here and on {remote}. Your version ({plural(kept, 'local commit')}) "
+            f"conflict: {what} was changed here and on {remote}{both}. Your version ({plural(kept, 'local commit')}) "
             f"is kept on branch {name}{where}; {after}",
             conflict_branch=name,
             state="conflict",

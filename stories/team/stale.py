@@ -62,12 +62,21 @@ def guard_revision(repo: Any, draft: Briefing, started_from: str | None, rev: st
     """The story to publish from ``draft``, given the commit it started from; StaleRevision on a clash.
 
     ``repo`` is an open ``ContentRepo``. A new story, a draft with no
-    recorded start, or ``force`` passes the draft through unchanged.
+    recorded start, or ``force`` passes the draft through unchanged. A start
+    that ``rev`` does not contain (the editor's own commit, kept on a
+    ``conflict/…`` branch by sync) is compared from where the two parted,
+    so the editor's own change counts as the draft's, not as the base.
     """
     if force or not started_from:
         return Guarded(draft)
+    start = _common_start(repo, started_from, rev)
+    if not start:
+        # The recorded commit is unknown here (a draft file from another clone): fall back to the file's stamp.
+        started_from = start = started_from_file(repo, draft)
+        if not start:
+            return Guarded(draft)
     try:
-        base = repo.story(draft.id, started_from)
+        base = repo.story(draft.id, start)
     except KeyError:
         return Guarded(draft)  # the story did not exist yet when the draft started
     try:
@@ -83,6 +92,16 @@ def guard_revision(repo: Any, draft: Briefing, started_from: str | None, rev: st
     return Guarded(result.merged, revisions, result)
 
 
+def _common_start(repo: Any, started_from: str, rev: str) -> str:
+    """The commit to compare from: ``started_from`` if ``rev`` contains it, else where the two parted ("" if unknown)."""
+    handle = GitHandle(repo.root)
+    try:
+        done = handle.run("merge-base", started_from, rev)
+    finally:
+        handle.close()
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def _same(a: Briefing, b: Briefing) -> bool:
     return (a.sections, a.topics, a.related, a.source) == (b.sections, b.topics, b.related, b.source)
 
@@ -96,3 +115,42 @@ def _revisions(repo: Any, story_id: str, since: str, rev: str) -> list[Revision]
     finally:
         handle.close()
     return [Revision(*line.split(_US, 2)) for line in out.splitlines() if line.count(_US) == 2]
+
+
+def revisions_since(repo: Any, story_id: str, since: str, rev: str = "HEAD") -> list[Revision]:
+    """The commits that changed a story between ``since`` and ``rev``, newest first (what ``--force`` replaces)."""
+    if not since:
+        return []
+    return _revisions(repo, story_id, since, rev)
+
+
+def head_commit(repo: Any) -> str:
+    """The commit the content repo stands at ("" in an empty repo): where a new draft of a story starts from."""
+    newest = repo.log(None, limit=1)
+    return newest[0].sha if newest else ""
+
+
+def started_from_file(repo: Any, story: Briefing) -> str:
+    """The commit a plain story file was taken from: the oldest one whose committed story has the file's ``updated``.
+
+    Every publish stamps ``updated``, so a story file copied out of the repo
+    (or edited in the checkout) carries the stamp of the version it was
+    edited from. Two publishes within one second share a stamp: the oldest
+    of them is taken, so a colleague's revision in that second is compared
+    with, never taken as already seen. A file whose stamp no commit has (a
+    new story, or one made by hand) has no known start: "" and it is
+    published as it is.
+    """
+    if not story.id or story.updated is None:
+        return ""
+    found = ""
+    for commit in repo.log(story.id):  # newest first
+        try:
+            stamp = repo.story(story.id, commit.sha).updated
+        except (KeyError, ValueError):
+            continue
+        if stamp == story.updated:
+            found = commit.sha
+        elif found:
+            break  # past the commits of that second (clocks of two machines may differ, so no earlier stop)
+    return found

@@ -26,7 +26,7 @@ from textual.widgets import Input, OptionList, Tab, Tabs
 from textual.worker import get_current_worker
 
 from stories.checks.finding import Finding
-from stories.desk import Desk, DeskError, Published, Refused, StoryMissing
+from stories.desk import Desk, DeskError, Published, Refused, StaleDraft, StoryMissing
 from stories.drafts import Draft
 from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
@@ -708,6 +708,9 @@ class MainScreen(Screen[None]):
             count = len(exc.errors)
             self.post_message(PublishFailed(f"The content repo refused the story: {count} error(s) — see the checks panel.", exc.findings))
             return
+        except StaleDraft as exc:  # a colleague revised the same section meanwhile: settle it on the merge screen
+            self.app.call_from_thread(self._settle_stale, exc, draft)
+            return
         except DeskError as exc:  # the repo's own words (git, disk, lock)
             self.post_message(PublishFailed(str(exc)))
             return
@@ -715,6 +718,24 @@ class MainScreen(Screen[None]):
             self.post_message(PublishFailed(f"Publishing failed: {exc}"))
             return
         self.post_message(PublishDone(published))
+
+    def _settle_stale(self, stale: StaleDraft, draft: Draft) -> None:
+        """Mine, theirs or an edit for each section a colleague changed too; the settled story is published."""
+        from tui.screens.merge import MergeScreen
+
+        self._publishing = False
+        self.status.set(work="")
+        newest = stale.revisions[0] if stale.revisions else None
+
+        def settled(story: Briefing | None) -> None:
+            if story is None:
+                self.app.notify("Not published: the story is still open, with your version.", title="Publish", markup=False)
+                return
+            # Settled against the colleague's newest revision: it is where this draft now starts from.
+            started = newest.sha if newest else draft.started_from
+            self._publish(replace(story, waivers=list(draft.briefing.waivers)), replace(draft, started_from=started))
+
+        self.app.push_screen(MergeScreen(stale.stale.result, theirs_name=newest.author if newest else "a colleague"), settled)
 
     def on_publish_failed(self, message: PublishFailed) -> None:
         self._publishing = False
