@@ -75,6 +75,15 @@ def test_dropping_a_key_point(story: Briefing) -> None:
     assert "2 items; exactly 3" in finding.message
 
 
+def test_escape_codes_in_a_story_are_an_error(story: Briefing) -> None:
+    # Issue 14 #13: a headline that clears a reader's terminal must not publish.
+    story.sections["headline"] = story.headline + "\u001b[H\u001b[J"
+    edit(story, "summary", "patch", "pa\x07tch")
+    findings = only(run_checks(story, SOURCE, PROFILE, []), "structure.control")
+    assert [(f.section, f.severity) for f in findings] == [("headline", "error"), ("summary", "error")]
+    assert span_text(story, findings[0]) == "\u001b" and "escape codes" in findings[0].message
+
+
 def test_a_shouting_miracle_headline(story: Briefing) -> None:
     story.sections["headline"] = "MIRACLE CURE FOR LUPUS!!!"
     findings = [f for f in run_checks(story, SOURCE, PROFILE, []) if f.section == "headline"]

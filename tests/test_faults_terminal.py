@@ -40,10 +40,10 @@ def test_publish_never_echoes_escape_codes_from_a_headline(tmp_path: Path) -> No
     source = tmp_path / "source.txt"
     source.write_text(SOURCE_TEXT, "utf-8")
     result = briefdesk("--repo", str(desk), "publish", str(story), "--source-text", str(source), cwd=tmp_path)
-    # Published (0) or refused by a control-character check (1): either way nothing raw reaches the terminal.
-    assert result.returncode in (0, 1), result.stderr
+    # Refused by the control-character check, and nothing raw reaches the terminal.
+    assert result.returncode == 1, result.stderr
     assert not _raw(result.stdout + result.stderr)
-    assert "Otters" in result.stdout + result.stderr
+    assert "headline: Headline holds control characters or terminal escape codes" in result.stdout
 
 
 def test_safe_line_and_safe_text_keep_words_and_drop_controls() -> None:

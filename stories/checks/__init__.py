@@ -40,6 +40,7 @@ CHECK_IDS: tuple[str, ...] = (
     "structure.paragraphs",
     "structure.next_step",
     "structure.topics",
+    "structure.control",
     "tone.hype",
     "tone.superlative",
     "tone.substitution",

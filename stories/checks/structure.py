@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from stories.checks.finding import WORD, Finding, word_count
+from stories.clean import terminal_safe
 from stories.model import Briefing
 from stories.profile import Profile, Section
 from stories.text import plural
@@ -66,6 +67,7 @@ def check(briefing: Briefing, profile: Profile) -> list[Finding]:
     found: list[Finding] = []
     for section in profile.sections:
         text = briefing.text(section.key)
+        found.extend(_controls(section, text))
         if not text.strip():
             if section.required:
                 found.append(Finding("structure.required", section.key, "error", f"{section.label} is missing"))
@@ -128,3 +130,17 @@ def _topics(briefing: Briefing, profile: Profile) -> list[Finding]:
                 Finding("structure.topics", "topics", "error", f"Topic {topic!r} is not one of the desk's topics ({', '.join(profile.topics)})", 0, len(topic), number)
             )
     return found
+
+
+def _controls(section: Section, text: str) -> list[Finding]:
+    """An error for control characters or terminal escape codes in a section: a reader's terminal would obey them."""
+    if terminal_safe(text) == text:
+        return []
+    at = next((i for i, ch in enumerate(text) if terminal_safe(ch) != ch or ch == "\x1b"), 0)
+    return [
+        Finding(
+            "structure.control", section.key, "error",
+            f"{section.label} holds control characters or terminal escape codes (pasted from somewhere?); delete and retype that part",
+            at, at + 1,
+        )
+    ]

@@ -29,7 +29,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tui.screens.preview import safe, terminal_safe
+from stories.clean import terminal_safe
+from tui.screens.preview import safe
 
 if TYPE_CHECKING:
     from stories.repo import ContentRepo

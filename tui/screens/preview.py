@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from stories.clean import terminal_safe
 from stories.model import Briefing
 from stories.profile import Profile
 
@@ -33,24 +34,6 @@ BULLET = "$accent"
 NOTE = "italic $foreground-muted"
 MISSING = "italic $text-warning"
 LINK = "underline $foreground-muted"
-
-# Terminal escape sequences (CSI, OSC, DCS ... and 8-bit forms), then single
-# control characters: a draft may hold pasted text that never went through the
-# queue's cleaning, and none of it may reach the terminal as a command.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]?"
-)
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` without escape sequences, control characters or bidi overrides (newlines and tabs kept)."""
-    if not text:
-        return ""
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
-
 
 def safe(text: str, style: str = "") -> Content:
     """Untrusted text as Content: never parsed as markup, nothing a terminal would obey."""
