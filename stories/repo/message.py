@@ -38,11 +38,6 @@ class CommitInfo:
     note: str = ""
 
 
-def plural(count: int, word: str, many: str = "") -> str:
-    """``1 commit``, ``2 commits``; ``many`` is the plural when it is not ``word`` + s (story, stories)."""
-    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 

@@ -23,7 +23,8 @@ from stories.model import utcnow
 from stories.profile import Profile
 from stories.repo.handle import NETWORK_TIMEOUT, GitHandle, GitRun, RepoError, first_line
 from stories.repo.identity import Editor, git_identity
-from stories.repo.message import STORY_IDS_FORMAT, plural, story_ids
+from stories.repo.message import STORY_IDS_FORMAT, story_ids
+from stories.text import plural
 from stories.repo.publish import empty_message
 from stories.repo.trees import put_files
 from stories.team.merge import merge_story_files
