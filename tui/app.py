@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
+from stories.autosave import AutosaveRetry  # noqa: E402
 from stories.desk import Desk  # noqa: E402
 from stories.index import PublishedStory  # noqa: E402
 from stories.profile import Profile, Source  # noqa: E402
@@ -66,6 +67,9 @@ class BriefDeskApp(App[None]):
         self.queue = desk.queue
         self.queue_path = desk.queue.path
         self.drafts = desk.drafts
+        self.autosave = AutosaveRetry(desk.drafts)
+        """Autosave that keeps a draft that failed to write and tries again until it is written."""
+        self._asking_quit = False
         self.profile: Profile = desk.profile
         self.editor_name = desk.editor_name
         self.demo = demo
@@ -134,19 +138,33 @@ class BriefDeskApp(App[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        """Save the open draft and leave."""
-        self._flush_draft()
+        """Save the open draft and leave; typing that cannot be saved is asked about first."""
+        from textual.content import Content
+
+        from tui.screens.dialogs import ConfirmScreen
+
+        if self._asking_quit:
+            return
+        main = self._main()
+        problem = main.unsaved_words() if main is not None else ""
+        if not problem:
+            self._leave()
+            return
+
+        def answer(yes: bool | None) -> None:
+            self._asking_quit = False
+            if yes:
+                self._leave()
+
+        self._asking_quit = True
+        lines = [Content(problem), Content("Quitting now loses the words typed since the last save.")]
+        self.push_screen(ConfirmScreen("Quit without saving?", lines, yes="Quit anyway", no="Keep writing"), answer)
+
+    def _leave(self) -> None:
+        main = self._main()
+        if main is not None:
+            main.release_drafts()
         self.exit()
-
-    def _flush_draft(self) -> None:
-        from tui.screens.main import MainScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                try:
-                    screen.flush()
-                except OSError as exc:
-                    self.notify(f"The draft could not be saved: {exc}", severity="error", markup=False)
 
     def _main(self) -> "MainScreen | None":
         from tui.screens.main import MainScreen

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from stories.checks.copying import SectionCopy
 from stories.checks.finding import Finding
 from stories.desk import Published
 from stories.index import PublishedStory
@@ -36,6 +37,7 @@ class ChecksDone(Message):
     generation: int
     findings: list[Finding]
     marks: list[tuple[int, int, str]]
+    meters: list[SectionCopy] = field(default_factory=list)
 
 
 @dataclass

@@ -25,9 +25,11 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Tab, Tabs
 from textual.worker import get_current_worker
 
+from stories.checks.copying import SectionCopy
 from stories.checks.finding import Finding
 from stories.desk import Desk, DeskError, Published, Refused, StoryMissing
-from stories.drafts import Draft
+from stories.draftlock import DraftLock
+from stories.drafts import Draft, DraftSaveError
 from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
 from tui.messages import (
@@ -104,6 +106,14 @@ class MainScreen(Screen[None]):
         self._publish_generation = 0
         self._publish_key = ""
         self.pane = "queue"
+        self.read_only = False
+        """True while another live desk has the open draft: it is shown, never written here."""
+        self._lock: DraftLock | None = None
+        self._lock_key = ""
+        self._told_read_only = False
+        self._retry_timer: Timer | None = None
+        self._failed_generation = 0
+        self._save_error = ""
 
     @property
     def deskapp(self) -> "BriefDeskApp":
@@ -145,6 +155,13 @@ class MainScreen(Screen[None]):
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
+
+    def read_briefing(self) -> Briefing:
+        """The briefing as it is in the form now, with the open draft's waivers (the form has no field for them)."""
+        briefing = self.editor.read()
+        if self.draft is not None:
+            briefing.waivers = list(self.draft.briefing.waivers)
+        return briefing
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
@@ -223,6 +240,9 @@ class MainScreen(Screen[None]):
         else:
             self.queue_pane.option_list.focus()
         self.call_after_refresh(self._first_frame_drawn)
+
+    def on_unmount(self) -> None:
+        self.release_drafts()  # however the desk ends, another desk may open these drafts for writing
 
     def _first_frame_drawn(self) -> None:
         # The repo's status and index are read once the queue is on screen, so they never delay it.
@@ -366,6 +386,7 @@ class MainScreen(Screen[None]):
         self.generation += 1
         self._written_generation = self.generation
         self.saved_generation = self.generation
+        self._hold(draft)
         source = draft.briefing.source
         origin = f" · from {source.name}" if source is not None and source.name else ""
         title = (f"Revising {draft.revises}" if draft.revises else "New briefing") + origin
@@ -375,7 +396,7 @@ class MainScreen(Screen[None]):
             unsaved=False,
             saved_at=time.monotonic() if draft.saved else None,
             checked=False,
-            note="published" if draft.revises and draft.saved is None else "",
+            note="read-only" if self.read_only else "published" if draft.revises and draft.saved is None else "",
         )
         self._shown_source = None
         self.queue_pane.show_source(draft.source_text, (), source_heading(draft))
@@ -403,6 +424,43 @@ class MainScreen(Screen[None]):
                     place(tries - 1)
 
             self.call_after_refresh(place)
+
+    def _hold(self, draft: Draft) -> None:
+        """Hold the draft for this desk; one another live desk has open is shown read-only, naming that desk."""
+        drafts = self.deskapp.drafts
+        if self._lock is not None and self._lock_key != draft.key:
+            self._lock.release()  # one draft open at a time: the one left is free for another desk
+            self._lock = None
+        self._told_read_only = False
+        try:
+            lock = drafts.lock(draft.key)
+        except OSError as exc:  # a full disk: the draft still opens, but another desk would not see it is open
+            lock = None
+            self.app.notify(f"Could not mark this draft as open here ({exc.strerror or exc}); it opens all the same.", title="Drafts", severity="warning", markup=False)
+            self.read_only = False
+        else:
+            holder = drafts.holder(draft.key) if lock is None else None
+            self.read_only = lock is None and holder is not None
+            if self.read_only and holder is not None:
+                self.app.notify(
+                    f"This draft is open in {holder.describe()}. It is shown read-only here, so neither desk writes over the other.",
+                    title="Read-only",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+        self._lock, self._lock_key = lock, draft.key
+        self.editor.disabled = self.read_only
+
+    def _say_read_only(self) -> None:
+        if not self._told_read_only:
+            self._told_read_only = True
+            self.app.notify("This draft is open in another Briefing Desk: it is read-only here.", title="Read-only", severity="warning", markup=False)
+
+    def release_drafts(self) -> None:
+        """Let go of every draft this desk holds (on quit), so another desk may open them for writing."""
+        self._lock = None
+        self.deskapp.drafts.release_all()
 
     def _label_checks_tab(self, errors: int, warnings: int) -> None:
         """The Checks tab carries the counts, so a narrow terminal shows them from any tab."""
@@ -435,6 +493,9 @@ class MainScreen(Screen[None]):
         event.stop()
         if self.draft is None:
             return
+        if self.read_only:
+            self._say_read_only()
+            return
         self.generation += 1
         if not self.status.unsaved:
             self.status.set(unsaved=True)
@@ -447,7 +508,7 @@ class MainScreen(Screen[None]):
         """The draft as it is on screen now (read on the UI thread; handed to workers as a copy)."""
         if self.draft is None:
             return None
-        briefing = self.editor.read()
+        briefing = self.read_briefing()
         briefing.updated = utcnow()
         focus, cursor = self.editor.focused_section()
         draft = self.draft
@@ -468,22 +529,63 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="autosave", exit_on_error=False)
     def _save_draft(self, generation: int, draft: Draft) -> None:
-        error = ""
-        moved: SourceItem | None = None
         with self._save_lock:
             if generation < self._written_generation:
                 return  # a newer save already went to disk (or the draft was published or thrown away)
-            try:
-                moved = self.desk.save_draft(draft)
-                self._written_generation = generation
-            except OSError as exc:
-                error = f"The draft could not be saved: {exc.strerror or exc}"
+            error, moved = self._write(generation, draft)
         self.post_message(DraftSaved(generation, error, moved))
+
+    def _write(self, generation: int, draft: Draft) -> tuple[str, SourceItem | None]:
+        """Write one draft (under the save lock): the words of a failure (kept for a retry), and the item it moved."""
+        autosave = self.deskapp.autosave
+        try:
+            moved = self.desk.save_draft(draft)
+        except OSError as exc:
+            try:
+                autosave.save(draft)  # keeps the newest text of the draft for the retry timer
+            except DraftSaveError as kept:
+                return str(kept), None
+            except OSError as kept:
+                return f"The draft could not be saved ({kept.strerror or kept}).", None
+            moved = None  # space came back between the two tries
+            if not isinstance(exc, DraftSaveError):
+                return f"The draft could not be saved ({exc.strerror or exc}).", None
+        else:
+            if any(d.key == draft.key for d in autosave.pending()):
+                autosave.save(draft)  # an older failed text must never be retried over this one
+        self._written_generation = generation
+        return "", moved
+
+    def _retry_save(self) -> None:
+        self._retry_timer = None
+        self._retry_worker(self._failed_generation)
+
+    @work(thread=True, exclusive=True, group="autosave-retry", exit_on_error=False)
+    def _retry_worker(self, generation: int) -> None:
+        autosave = self.deskapp.autosave
+        with self._save_lock:
+            if generation < self._written_generation:
+                return  # written since (or published, or thrown away)
+            try:
+                autosave.retry()
+            except OSError as exc:
+                self.post_message(DraftSaved(generation, str(exc), None))
+                return
+            self._written_generation = generation
+        self.post_message(DraftSaved(generation, "", None))
 
     def on_draft_saved(self, message: DraftSaved) -> None:
         if message.error:
-            self.app.notify(message.error, title="Autosave", severity="error", markup=False)
+            self._failed_generation = max(self._failed_generation, message.generation)
+            if not self._save_error:  # said once; the status line keeps showing "unsaved" until it is
+                self.app.notify(message.error, title="Autosave", severity="error", markup=False, timeout=10)
+            self._save_error = message.error
+            if self._retry_timer is None:
+                self._retry_timer = self.set_timer(self.deskapp.autosave.delay, self._retry_save)
             return
+        if self._save_error and not self.deskapp.autosave.unsaved:
+            self._save_error = ""
+            self.app.notify("The draft is saved again.", title="Autosave", markup=False)
         if message.moved is not None:
             self.queue_pane.update_item(message.moved)
         self.saved_generation = max(self.saved_generation, message.generation)
@@ -492,40 +594,53 @@ class MainScreen(Screen[None]):
         if self.draft is not None and not any(d.key == self.draft.key for d in self.queue_pane.drafts):
             self.queue_pane.set_drafts(self.deskapp.drafts.list())
 
-    def flush(self) -> None:
-        """Write the open draft now if it has unsaved typing (before switching drafts, quitting, publishing)."""
-        if self.draft is None:
-            return
+    def flush(self) -> bool:
+        """Write the open draft now if it has unsaved typing (before switching drafts, quitting, publishing).
+
+        False when it could not be written: the words are kept, shown, and tried again on a timer.
+        """
+        if self.draft is None or self.read_only:
+            return True
         if self._settle_timer is not None:
             self._settle_timer.stop()
             self._settle_timer = None
         if self.saved_generation >= self.generation and self._written_generation >= self.generation:
-            return
+            return not self.deskapp.autosave.unsaved
         snapshot = self._snapshot()
         if snapshot is None:
-            return
+            return True
         with self._save_lock:
-            moved = self.desk.save_draft(snapshot)
-            self._written_generation = self.generation
+            error, moved = self._write(self.generation, snapshot)
+        if error:
+            self.on_draft_saved(DraftSaved(self.generation, error, None))
+            return False
         if moved is not None:
             self.queue_pane.update_item(moved)
         self.saved_generation = self.generation
         self.status.mark_saved()
+        return True
+
+    def unsaved_words(self) -> str:
+        """Why quitting now would lose typing (the last save error), or "" when everything is written."""
+        if not self.flush() or self.deskapp.autosave.unsaved:
+            return self._save_error or "The draft could not be saved."
+        return ""
 
     def _schedule_checks(self) -> None:
         if self.draft is not None:
-            self._run_checks(self.generation, self.editor.read(), self.draft.source_text)
+            self._run_checks(self.generation, self.read_briefing(), self.draft.source_text)
 
     @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
     def _run_checks(self, generation: int, briefing: Briefing, source_text: str) -> None:
-        from stories.checks.traceability import source_marks
+        from stories.checks.traceability import copy_meters, source_marks
 
         app = self.deskapp
         findings = self.desk.check(briefing, source_text, app.published)
         marks = source_marks(briefing, source_text, app.profile) if source_text else []
+        meters = copy_meters(briefing, source_text, app.profile) if source_text else []
         if get_current_worker().is_cancelled:
             return
-        self.post_message(ChecksDone(generation, findings, marks))
+        self.post_message(ChecksDone(generation, findings, marks, meters))
 
     def on_checks_done(self, message: ChecksDone) -> None:
         if message.generation < self.checked_generation or self.draft is None:
@@ -533,7 +648,7 @@ class MainScreen(Screen[None]):
         self.checked_generation = message.generation
         self.findings = message.findings
         self.marks = message.marks
-        self.checks.show(message.findings)
+        self.checks.show(message.findings, message.meters)
         errors = sum(1 for f in message.findings if f.severity == "error")
         warnings = sum(1 for f in message.findings if f.severity == "warning")
         self.status.set(errors=errors, warnings=warnings, checked=True)
@@ -542,6 +657,34 @@ class MainScreen(Screen[None]):
             self._shown_source in (ITEM_PREFIX + self.draft.item_id, DRAFT_PREFIX + self.draft.key)
         ):
             self.queue_pane.show_source(self.draft.source_text, self.marks, source_heading(self.draft))
+
+    def _meters(self, briefing: Briefing, source_text: str) -> list[SectionCopy]:
+        from stories.checks.traceability import copy_meters
+
+        return copy_meters(briefing, source_text, self.deskapp.profile) if source_text else []
+
+    @on(ChecksPanel.WaiveRequested)
+    def _waive_requested(self, event: ChecksPanel.WaiveRequested) -> None:
+        """Record the editor's waiver on the open story, save it and check again (the finding shows as waived)."""
+        from stories.checks import waive
+
+        event.stop()
+        if self.draft is None:
+            return
+        if self.read_only:
+            self._say_read_only()
+            return
+        briefing = self.read_briefing()
+        try:
+            waive(briefing, event.finding, self.deskapp.editor_name, event.reason)
+        except ValueError as exc:  # no reason given
+            self.app.notify(f"Not waived: {exc}.", title="Checks", severity="warning", markup=False)
+            return
+        self.draft.briefing.waivers = briefing.waivers
+        self.generation += 1
+        self.flush()
+        self._run_checks(self.generation, briefing, self.draft.source_text)
+        self.app.notify(f"Waived: {event.finding.message}", title="Checks", markup=False)
 
     @on(FindingChosen)
     def _finding_chosen(self, event: FindingChosen) -> None:
@@ -585,7 +728,7 @@ class MainScreen(Screen[None]):
         from tui.screens.preview import PreviewScreen
 
         self.flush()
-        self.app.push_screen(PreviewScreen(self.editor.read(), self.deskapp.profile))
+        self.app.push_screen(PreviewScreen(self.read_briefing(), self.deskapp.profile))
 
     def action_history(self) -> None:
         """The content repo's commits (the open story's, when it is published)."""
@@ -654,16 +797,19 @@ class MainScreen(Screen[None]):
         if self.draft is None:
             self.app.notify("No briefing is open: start one from the queue.", severity="warning")
             return
+        if self.read_only:
+            self._say_read_only()
+            return
         if self._publishing:
             self.app.notify("Already publishing this story…", severity="information")
             return
         self.flush()
         app = self.deskapp
-        briefing = self.editor.read()
+        briefing = self.read_briefing()
         findings = self.desk.check(briefing, self.draft.source_text, app.published)
         self.checked_generation = self.generation
         self.findings = findings
-        self.checks.show(findings)
+        self.checks.show(findings, self._meters(briefing, self.draft.source_text))
         errors = [f for f in findings if f.severity == "error"]
         warnings = [f for f in findings if f.severity == "warning"]
         self.status.set(errors=len(errors), warnings=len(warnings), checked=True)
@@ -740,7 +886,7 @@ class MainScreen(Screen[None]):
         # The story stays open: edit and publish again to revise it.
         if typed_meanwhile:
             # Words typed while git was busy belong to the next revision, not to the bin.
-            now = self.editor.read()
+            now = self.read_briefing()
             now.id, now.status, now.created, now.updated = briefing.id, briefing.status, briefing.created, briefing.updated
             revision = replace(revision, briefing=now)
             self.desk.save_draft(revision)
@@ -885,6 +1031,9 @@ class MainScreen(Screen[None]):
         draft = self.draft
         if draft is None:
             self.app.notify("No briefing is open.", severity="warning")
+            return
+        if self.read_only:
+            self._say_read_only()
             return
 
         def answer(yes: bool | None) -> None:
