@@ -394,7 +394,7 @@ class MainScreen(Screen[None]):
         self.status.set(
             has_draft=True,
             unsaved=False,
-            saved_at=time.monotonic() if draft.saved else None,
+            saved_at=time.monotonic() if draft.saved and not self.read_only else None,
             checked=False,
             note="read-only" if self.read_only else "published" if draft.revises and draft.saved is None else "",
         )
