@@ -198,6 +198,8 @@ class BriefDeskApp(App[None]):
             ("Fetch feeds", "Fetch every source into the queue (f)", "fetch"),
             ("Sync", "Pull and push the content repo (y)", "sync"),
             ("History", "Commits of the content repo, and section diffs (h)", "history"),
+            ("Review", "Colleagues' stories waiting for review: approve or request changes (v)", "review"),
+            ("Browse stories", "Search the published stories and open one for revision (b)", "stories"),
             ("Show queue", "The queue pane (F2)", "show_pane('queue')"),
             ("Show briefing", "The editor pane (F3)", "show_pane('editor')"),
             ("Show checks", "The checks pane (F4)", "show_pane('checks')"),

@@ -113,3 +113,19 @@ class RepoStatusChanged(Message):
     """New branch / ahead / behind / remote facts for the status line."""
 
     status: RepoStatus
+
+
+@dataclass
+class DeskStateSynced(Message):
+    """The shared desk state (colleagues' claims, dismissals, review notes) was synced into the queue."""
+
+    state: str
+
+
+@dataclass
+class ReviewNoteFound(Message):
+    """A reviewer asked for changes on the story just opened (their name and note, as recorded in git)."""
+
+    story_id: str
+    reviewer: str
+    note: str

@@ -34,6 +34,8 @@ from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
 from tui.messages import (
     ChecksDone,
+    DeskStateSynced,
+    ReviewNoteFound,
     DraftEdited,
     DraftSaved,
     FetchDone,
@@ -59,6 +61,8 @@ SETTLE_SECONDS = 0.3
 WIDE_COLUMNS = 120
 """At this width or more the three panes sit side by side; below it they are tabs."""
 PANES = ("queue", "editor", "checks")
+DESK_SYNC_SECONDS = 120.0
+"""How often the shared desk state (colleagues' claims and dismissals) is synced in the background."""
 
 
 def source_heading(draft: Draft) -> Content:
@@ -80,6 +84,8 @@ class MainScreen(Screen[None]):
         Binding("f", "fetch", "Fetch feeds", id="desk.fetch"),
         Binding("y", "sync", "Sync", id="desk.sync"),
         Binding("h", "history", "History", id="desk.history"),
+        Binding("v", "review", "Review", id="desk.review"),
+        Binding("b", "stories", "Stories", id="desk.stories"),
         Binding("ctrl+s", "save", "Save draft", id="desk.save", priority=True),
         Binding("ctrl+r", "preview", "Preview", id="desk.preview", priority=True),
         Binding("ctrl+o", "publish", "Publish", id="desk.publish", priority=True),
@@ -129,7 +135,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Tabs(Tab("Queue", id="tab-queue"), Tab("Briefing", id="tab-editor"), Tab("Checks", id="tab-checks"), id="pane-tabs")
         with Horizontal(id="panes"):
-            queue = QueuePane(self.deskapp.queue, now=self.deskapp.now, id="queue-pane", classes="pane -shown")
+            queue = QueuePane(self.deskapp.queue, now=self.deskapp.now, me=self.deskapp.editor_name, id="queue-pane", classes="pane -shown")
             queue.border_title = "Queue  (/ filter)"
             yield queue
             with Vertical(id="editor-pane", classes="pane") as editor_pane:
@@ -249,6 +255,7 @@ class MainScreen(Screen[None]):
         self.deskapp.first_frame_drawn()
         self.refresh_repo_status()
         self._load_published()
+        self.set_interval(DESK_SYNC_SECONDS, self.sync_desk_state)
 
     @work(thread=True, exclusive=True, group="published", exit_on_error=False)
     def _load_published(self) -> None:
@@ -273,6 +280,36 @@ class MainScreen(Screen[None]):
     def on_repo_status_changed(self, message: RepoStatusChanged) -> None:
         status = message.status
         self.status.set(branch=status.branch or "", ahead=status.ahead, behind=status.behind, has_remote=status.has_remote)
+        if status.has_remote:
+            # The status is read at start and after every publish and sync: share the desk state then too.
+            self.sync_desk_state()
+
+    @work(thread=True, exclusive=True, group="desk-state", exit_on_error=False)
+    def sync_desk_state(self) -> None:
+        """Share claims and dismissals with colleagues through the content repo, and show theirs (never on the UI thread)."""
+        from stories.queue import QueueStore
+        from stories.team.queue_state import sync_desk_state
+
+        app = self.deskapp
+        if app.demo or app.desk.repo is None:
+            return
+        try:
+            store = QueueStore(app.queue_path)  # this thread's own connection
+            try:
+                result = sync_desk_state(app.repo.root, store, app.desk.editor)
+            finally:
+                store.close()
+        except Exception as exc:  # a background share must never stop the desk; the next one tries again
+            self.post_message(DeskStateSynced("failed: " + str(exc)))
+            return
+        self.post_message(DeskStateSynced(result.state))
+
+    def on_desk_state_synced(self, message: DeskStateSynced) -> None:
+        if message.state.startswith("failed"):
+            return
+        self.queue_pane.refresh_rows()  # colleagues' claims and dismissals show in the rows
+        if self.draft is not None:
+            self._show_review_note(self.draft)
 
     # -- the queue --------------------------------------------------------------
 
@@ -387,6 +424,8 @@ class MainScreen(Screen[None]):
         self._written_generation = self.generation
         self.saved_generation = self.generation
         self._hold(draft)
+        self.query_one("#editor-pane").border_subtitle = ""
+        self._show_review_note(draft)
         source = draft.briefing.source
         origin = f" · from {source.name}" if source is not None and source.name else ""
         title = (f"Revising {draft.revises}" if draft.revises else "New briefing") + origin
@@ -451,6 +490,29 @@ class MainScreen(Screen[None]):
                 )
         self._lock, self._lock_key = lock, draft.key
         self.editor.disabled = self.read_only
+
+    def _show_review_note(self, draft: Draft) -> None:
+        """A reviewer's request for changes on this story shows when the story is opened (read in a worker)."""
+        if draft.revises and self.deskapp.desk.repo is not None:
+            self._review_note_worker(draft.revises)
+
+    @work(thread=True, exclusive=True, group="review-note", exit_on_error=False)
+    def _review_note_worker(self, story_id: str) -> None:
+        from stories.team.state import CHANGES_REQUESTED, DeskState
+
+        try:
+            with DeskState(self.deskapp.repo.root) as state:
+                note = state.reviews().get(story_id)
+        except Exception:  # no desk state yet, or git cannot read it: nothing to show
+            return
+        if note is not None and note.verdict == CHANGES_REQUESTED:
+            self.post_message(ReviewNoteFound(story_id, note.name, note.note))
+
+    def on_review_note_found(self, message: ReviewNoteFound) -> None:
+        if self.draft is None or self.draft.revises != message.story_id:
+            return  # another story was opened meanwhile
+        self.query_one("#editor-pane").border_subtitle = f"changes requested by {message.reviewer}"
+        self.app.notify(message.note, title=f"Changes requested by {message.reviewer}", severity="warning", timeout=20, markup=False)
 
     def _say_read_only(self) -> None:
         if not self._told_read_only:
@@ -736,6 +798,26 @@ class MainScreen(Screen[None]):
 
         story_id = self.draft.revises if self.draft and self.draft.revises else None
         self.app.push_screen(HistoryScreen(self.deskapp.repo, story_id))
+
+    def action_review(self) -> None:
+        """Colleagues' stories waiting for review: approve, or request changes with a note."""
+        from tui.screens.review import ReviewScreen
+
+        app = self.deskapp
+        if app.desk.repo is None or app.desk.editor is None:
+            app.notify("Review needs a content repo and an editor identity (name and email in the config).", severity="warning")
+            return
+        app.push_screen(ReviewScreen(app.repo.root, app.desk.editor))
+
+    def action_stories(self) -> None:
+        """Browse the published stories; Enter opens one for revision."""
+        from tui.screens.stories import StoriesScreen
+
+        def picked(story_id: str | None) -> None:
+            if story_id:
+                self.open_story(story_id)
+
+        self.app.push_screen(StoriesScreen(self.deskapp.repo), picked)
 
     def action_dismiss_item(self) -> None:
         """Dismiss the highlighted queue item, with a reason."""
