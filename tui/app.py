@@ -194,6 +194,8 @@ class BriefDeskApp(App[None]):
             ("Preview", "The briefing as a reader will see it (ctrl+r)", "preview"),
             ("Publish", "Check and commit the briefing to the content repo (ctrl+o)", "publish"),
             ("Dismiss item", "Dismiss the highlighted queue item, with a reason (d)", "dismiss_item"),
+            ("Release claim", "Give the highlighted item back to the queue; its draft stays (r)", "release_item"),
+            ("Restore dismissed item", "Bring a dismissed item back to the queue (u)", "restore_item"),
             ("Filter queue", "Type to narrow the queue (/)", "filter"),
             ("Fetch feeds", "Fetch every source into the queue (f)", "fetch"),
             ("Sync", "Pull and push the content repo (y)", "sync"),
@@ -209,7 +211,7 @@ class BriefDeskApp(App[None]):
             ("Move key point down", "Swap with the point below (alt+down)", "move_point(1)"),
             ("Open published story", "Pick a published story to revise", "open_story"),
             ("Unfinished drafts", "List drafts that are not published yet", "drafts"),
-            ("Throw away draft", "Delete the open draft; its queue item goes back to new", "discard_draft"),
+            ("Throw away draft", "Delete the open draft; its queue item goes back to new (x)", "discard_draft"),
         ]
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))

@@ -11,18 +11,19 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, OptionList, Tab, Tabs
+from textual.widgets import Input, OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 from stories.checks.copying import SectionCopy
@@ -49,7 +50,7 @@ from tui.messages import (
 )
 from tui.widgets.checks import ChecksPanel
 from tui.widgets.editor import BriefingEditor, KeyPointInput, KeyPointList
-from tui.widgets.queue import DRAFT_PREFIX, ITEM_PREFIX, QueuePane
+from tui.widgets.queue import DRAFT_PREFIX, ITEM_PREFIX, QueuePane, source_content
 from tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -80,6 +81,9 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "start", "Start / open briefing", id="desk.start"),
         Binding("d", "dismiss_item", "Dismiss item", id="desk.dismiss"),
+        Binding("r", "release_item", "Release claim", id="desk.release"),
+        Binding("u", "restore_item", "Restore dismissed", id="desk.restore"),
+        Binding("x", "discard_draft", "Throw away draft", id="desk.discard"),
         Binding("slash", "filter", "Filter queue", id="desk.filter"),
         Binding("f", "fetch", "Fetch feeds", id="desk.fetch"),
         Binding("y", "sync", "Sync", id="desk.sync"),
@@ -141,6 +145,10 @@ class MainScreen(Screen[None]):
             with Vertical(id="editor-pane", classes="pane") as editor_pane:
                 editor_pane.border_title = "Briefing"
                 yield BriefingEditor(self.deskapp.profile, id="editor")
+                # The open briefing's own source, under the writing at any width (the queue's pane previews items).
+                yield Static(Content(""), id="editor-source-url", markup=False)
+                with VerticalScroll(id="editor-source-scroll", can_focus=False):
+                    yield Static(Content(""), id="editor-source", markup=False)
             checks = ChecksPanel(self.deskapp.profile, id="checks-pane", classes="pane")
             checks.border_title = "Checks"
             yield checks
@@ -439,6 +447,8 @@ class MainScreen(Screen[None]):
         )
         self._shown_source = None
         self.queue_pane.show_source(draft.source_text, (), source_heading(draft))
+        self.set_class(True, "-has-draft")
+        self._show_draft_source(())
         self._run_checks(self.generation, draft.briefing, draft.source_text)
         if focus:
             # Let go of the focus before its pane is hidden, or Textual hands it to a neighbour.
@@ -719,6 +729,17 @@ class MainScreen(Screen[None]):
             self._shown_source in (ITEM_PREFIX + self.draft.item_id, DRAFT_PREFIX + self.draft.key)
         ):
             self.queue_pane.show_source(self.draft.source_text, self.marks, source_heading(self.draft))
+        self._show_draft_source(self.marks)
+
+    def _show_draft_source(self, marks: Sequence[tuple[int, int, str]]) -> None:
+        """The open briefing's source under the editor: its address on one line, its text with the used parts marked."""
+        draft = self.draft
+        if draft is None:
+            return
+        source = draft.briefing.source
+        self.query_one("#editor-source-url", Static).update(Content.styled(source.url if source is not None else "", "$text-muted"))
+        text = draft.source_text or "No source text for this briefing: the checks cannot trace its numbers and quotes."
+        self.query_one("#editor-source", Static).update(source_content(text, marks))
 
     def _meters(self, briefing: Briefing, source_text: str) -> list[SectionCopy]:
         from stories.checks.traceability import copy_meters
@@ -778,8 +799,11 @@ class MainScreen(Screen[None]):
         self.query_one("#queue-filter", Input).focus()
 
     def action_back_to_queue(self) -> None:
-        """Escape: back to the queue list (a filter being typed is kept)."""
+        """Escape: back to the queue list; in the queue, Escape clears the filter."""
+        in_queue = self._focus_in("queue-pane")
         self._show("queue")
+        if in_queue:
+            self.query_one("#queue-filter", Input).value = ""
         self.queue_pane.option_list.focus()
 
     def action_preview(self) -> None:
@@ -832,12 +856,88 @@ class MainScreen(Screen[None]):
         if item is None:
             return
 
+        def ask() -> None:
+            self.app.push_screen(ReasonScreen("Dismiss this item?", item.title, "why (e.g. not good news, duplicate)"), done)
+
         def done(reason: str | None) -> None:
             if reason is None:
                 return
-            self.dismiss_item(item, reason)
+            if not reason.strip():
+                self.app.notify("A dismissal needs a reason, so colleagues know why the item went. Nothing was dismissed.", title="Queue", severity="warning")
+                ask()
+                return
+            draft = self._draft_for_item(item.id)
+            if draft is None:
+                self.dismiss_item(item, reason)
+                return
+            self._confirm_dismiss_with_draft(item, reason, draft)
 
-        self.app.push_screen(ReasonScreen("Dismiss this item?", item.title, "why (e.g. not good news, duplicate)"), done)
+        ask()
+
+    def _confirm_dismiss_with_draft(self, item: SourceItem, reason: str, draft: Draft) -> None:
+        """Dismissing an item throws its draft away: only when the editor says so; otherwise nothing changes."""
+        from tui.screens.dialogs import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.dismiss_item(item, reason)
+            else:
+                self.app.notify("Not dismissed: the item and its draft are kept.", title="Queue")
+
+        lines = [Content(draft.title), Content("Dismissing the item throws away the draft written from it.")]
+        self.app.push_screen(ConfirmScreen("Dismiss and throw away its draft?", lines, yes="Dismiss and throw away", no="Keep both"), answer)
+
+    def _highlighted_item(self, doing: str) -> SourceItem | None:
+        option_id = self.queue_pane.option_list.highlighted_id or ""
+        if not option_id.startswith(ITEM_PREFIX):
+            self.app.notify(f"Highlight a queue item to {doing}.", severity="warning")
+            return None
+        return self.queue_pane.item(option_id[len(ITEM_PREFIX) :])
+
+    def action_release_item(self) -> None:
+        """Give the highlighted item back to the queue without dismissing it (a draft written from it stays)."""
+        item = self._highlighted_item("release its claim")
+        if item is None:
+            return
+        me = self.deskapp.editor_name
+        if item.state not in ("claimed", "drafting"):
+            self.app.notify("This item is not claimed: there is nothing to release.", title="Queue", severity="warning")
+            return
+        if item.claimed_by and item.claimed_by != me:
+            self.app.notify(f"Claimed by {item.claimed_by}: only they can release it.", title="Queue", severity="warning", markup=False)
+            return
+        try:
+            moved = self.desk.release(item.id)
+        except DeskError as exc:
+            self.app.notify(str(exc), title="Queue", severity="warning", markup=False)
+            self._refresh_item(item.id)
+            return
+        self.queue_pane.update_item(moved)
+        kept = " Its draft is kept." if self._draft_for_item(item.id) is not None else ""
+        self.app.notify(f"Released: the item is new again for anyone to take.{kept}", title="Queue", markup=False)
+
+    def action_restore_item(self) -> None:
+        """Bring a dismissed item back to the queue (pick one of the dismissed items)."""
+        from tui.screens.dialogs import PickScreen
+
+        app = self.deskapp
+        dismissed = app.queue.items(state="dismissed", limit=200)
+        rows = [(it.id, Content.assemble(Content(" ".join(it.title.split())), ("  " + it.dismissed_reason, "$text-muted"))) for it in dismissed]
+
+        def picked(item_id: str | None) -> None:
+            if not item_id:
+                return
+            try:
+                item = self.desk.restore(item_id)
+            except DeskError as exc:
+                app.notify(str(exc), title="Queue", severity="warning", markup=False)
+                return
+            self.queue_pane.reload()
+            self.queue_pane.update_item(item)
+            self.queue_pane.highlight(ITEM_PREFIX + item.id)
+            app.notify(f"Restored: {item.title}", title="Queue", markup=False)
+
+        app.push_screen(PickScreen("Restore a dismissed item", rows, "No item is dismissed."), picked)
 
     def dismiss_item(self, seen: SourceItem, reason: str) -> None:
         """Dismiss an item as this screen last saw it; a colleague's change meanwhile wins, and is shown."""
@@ -860,6 +960,7 @@ class MainScreen(Screen[None]):
 
     def _close_draft(self) -> None:
         self.draft = None
+        self.set_class(False, "-has-draft")
         if self._settle_timer is not None:
             self._settle_timer.stop()
             self._settle_timer = None
@@ -1107,33 +1208,51 @@ class MainScreen(Screen[None]):
         app.push_screen(PickScreen("Open a published story", rows, "Nothing is published yet."), picked)
 
     def action_discard_draft(self) -> None:
-        """Throw the open draft away (its item goes back to new); asks first."""
+        """Throw a draft away without dismissing its item (the item goes back to new); asks first.
+
+        In the queue it is the highlighted row's draft; elsewhere the open one.
+        """
         from tui.screens.dialogs import ConfirmScreen
 
-        draft = self.draft
+        draft = self._draft_to_discard()
         if draft is None:
-            self.app.notify("No briefing is open.", severity="warning")
+            self.app.notify("No draft to throw away: open one, or highlight a row that has one.", severity="warning")
             return
-        if self.read_only:
+        if self.read_only and self.draft is not None and draft.key == self.draft.key:
             self._say_read_only()
             return
 
         def answer(yes: bool | None) -> None:
-            if not yes or self.draft is not draft:
+            if not yes:
                 return
             app = self.deskapp
+            open_here = self.draft is not None and self.draft.key == draft.key
             with self._save_lock:  # an autosave in flight must not bring the thrown-away draft back
                 moved = self.desk.discard(draft)
-                self._written_generation = sys.maxsize
+                if open_here:
+                    self._written_generation = sys.maxsize
             if moved is not None:
                 self.queue_pane.update_item(moved)
-            self._close_draft()
+            if open_here:
+                self._close_draft()
+                self._show("queue")
+                self.queue_pane.option_list.focus()
             self.queue_pane.set_drafts(app.drafts.list())
-            self.action_back_to_queue()
             app.notify("Draft thrown away.", markup=False)
 
         what = f"the revision of {draft.revises}" if draft.revises else "this draft"
         self.app.push_screen(ConfirmScreen(f"Throw away {what}?", [Content(draft.title)], yes="Throw away", no="Keep"), answer)
+
+    def _draft_to_discard(self) -> Draft | None:
+        if self._focus_in("queue-pane"):
+            option_id = self.queue_pane.option_list.highlighted_id or ""
+            if option_id.startswith(DRAFT_PREFIX):
+                return self.deskapp.drafts.load(option_id[len(DRAFT_PREFIX) :])
+            if option_id.startswith(ITEM_PREFIX):
+                found = self._draft_for_item(option_id[len(ITEM_PREFIX) :])
+                if found is not None:
+                    return found
+        return self.draft
 
     def action_drafts(self) -> None:
         """List unfinished drafts."""

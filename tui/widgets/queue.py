@@ -83,6 +83,16 @@ def item_prompt(item: SourceItem, now: datetime | None = None, me: str = "") -> 
     return Content.assemble((mark + " ", style), Content(title), ("  " + meta, "$text-muted"))
 
 
+def source_content(text: str | Content, marks: Sequence[tuple[int, int, str]] = ()) -> Content:
+    """A source text as plain Content with the quotes, numbers and copied runs the draft uses marked."""
+    body = text if isinstance(text, Content) else Content(text)
+    for start, end, kind in marks:
+        if 0 <= start < end <= len(body.plain):
+            style = "bold $text-success on $success-muted" if kind == "quote" else "bold underline $text-accent"
+            body = body.stylize(style, start, end)
+    return body
+
+
 def draft_prompt(draft: Draft) -> Content:
     """One row of the unfinished-drafts group."""
     label = "revising" if draft.revises else "draft"
@@ -183,6 +193,7 @@ class QueueList(ScrollView, can_focus=True):
         & > .queue-list--row-highlighted {
             color: $foreground;
             background: $block-cursor-blurred-background;
+            text-style: bold;  /* the selected row stays plain to see while the editor has the focus */
         }
         &:focus > .queue-list--row-highlighted {
             color: $block-cursor-foreground;
@@ -434,7 +445,9 @@ class QueuePane(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter the queue", id="queue-filter", compact=True)
         yield QueueList(self.queue.items_by_id, self._now, self._me, id="queue-list")
-        with VerticalScroll(id="source-scroll", can_focus=True):
+        # Not a Tab stop: Tab goes queue → filter → editor; the mouse wheel still scrolls it.
+        with VerticalScroll(id="source-scroll", can_focus=False):
+            yield Static(Content(""), id="source-url", markup=False)  # one line, never broken mid-address
             yield Static(Content(""), id="source-text", markup=False)
 
     @property
@@ -535,17 +548,10 @@ class QueuePane(Vertical):
 
     def show_source(self, text: str | Content, marks: Sequence[tuple[int, int, str]] = (), heading: Content | None = None) -> None:
         """Show a source text with the quotes and numbers the draft uses marked."""
-        body = text if isinstance(text, Content) else Content(text)
-        spans = []
-        for start, end, kind in marks:
-            if 0 <= start < end <= len(body.plain):
-                spans.append((start, end, kind))
-        for start, end, kind in spans:
-            style = "bold $text-success on $success-muted" if kind == "quote" else "bold underline $text-accent"
-            body = body.stylize(style, start, end)
-        if heading is not None:
-            body = Content.assemble(heading, "\n\n", body)
-        self.query_one("#source-text", Static).update(body)
+        url = self.query_one("#source-url", Static)
+        url.update(heading if heading is not None else Content(""))
+        url.display = heading is not None and bool(heading.plain)
+        self.query_one("#source-text", Static).update(source_content(text, marks))
 
     # -- events ---------------------------------------------------------------
 
