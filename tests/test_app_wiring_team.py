@@ -99,3 +99,32 @@ def test_stories_browser_opens_a_story_for_revision_with_the_reviewers_note(tmp_
             assert await _until(pilot, lambda: type(app.screen).__name__ == "MainScreen")
 
     asyncio.run(scenario())
+
+
+def test_claims_and_dismissals_made_in_the_app_reach_a_colleague(tmp_path: Path) -> None:
+    ana, ben, _remote = team_of_two(tmp_path)
+
+    def bens_view() -> dict:
+        with DeskState(ben.clone) as state:
+            state.fetch(editor=BEN)
+            return state.entries()
+
+    async def scenario() -> None:
+        app = _ana_app(tmp_path, ana.clone)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"oyster", "enter", "enter")
+            await settle(pilot)
+            claimed = app.screen.draft.item_id
+            assert await _until(pilot, lambda: claimed in bens_view(), tries=200)
+            entry = bens_view()[claimed]
+            assert (entry.state, entry.name) == ("claimed", "Ana Lima")
+            # Dismiss another item with a reason: dismissed for everyone.
+            await pilot.press("escape", "escape", "slash", *"rooftop", "enter")
+            other = app.screen.queue_pane.option_list.highlighted_id[2:]
+            await pilot.press("d", *"covered by the council page", "enter")
+            await settle(pilot)
+            assert await _until(pilot, lambda: other in bens_view() and bens_view()[other].state == "dismissed", tries=200)
+            assert bens_view()[other].reason == "covered by the council page"
+
+    asyncio.run(scenario())

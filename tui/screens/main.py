@@ -109,6 +109,7 @@ class MainScreen(Screen[None]):
         self.saved_generation = 0
         self._settle_timer: Timer | None = None
         self._save_lock = threading.Lock()
+        self._share_lock = threading.Lock()  # one desk-state write at a time, in the order the steps were taken
         self._written_generation = 0
         self._shown_source: str | None = None
         self._switching = False
@@ -312,6 +313,37 @@ class MainScreen(Screen[None]):
             return
         self.post_message(DeskStateSynced(result.state))
 
+    @work(thread=True, group="desk-share", exit_on_error=False)
+    def share_step(self, event: str, item_id: str, reason: str = "") -> None:
+        """Write one queue step (claim, release, dismiss, restore) to the shared desk state and push it, in the background.
+
+        A colleague's claim found on the remote is told, naming them; offline, the
+        step stays in the local desk state and goes with the next sync.
+        """
+        from stories.team.gitrun import TeamError
+        from stories.team.state import DeskState
+
+        app = self.deskapp
+        editor = app.desk.editor
+        if app.demo or app.desk.repo is None or editor is None:
+            return
+        try:
+            with self._share_lock, DeskState(app.repo.root) as state:
+                state.fetch(editor=editor)  # a colleague's claim must be known before ours is written
+                if event == "claim":
+                    state.claim(item_id, editor)
+                elif event == "release":
+                    state.release(item_id, editor)
+                elif event == "dismiss":
+                    state.dismiss(item_id, editor, reason)
+                elif event == "restore":
+                    state.restore(item_id, editor)
+                state.push(editor=editor)
+        except TeamError as exc:
+            self.app.call_from_thread(self.app.notify, f"Not shared with colleagues: {exc}", title="Desk", severity="warning", markup=False, timeout=12)
+        except Exception as exc:  # never a traceback from a background share; the next sync carries the state
+            self.app.call_from_thread(self.app.notify, f"Not shared with colleagues yet: {exc}", title="Desk", severity="warning", markup=False)
+
     def on_desk_state_synced(self, message: DeskStateSynced) -> None:
         if message.state.startswith("failed"):
             return
@@ -397,6 +429,7 @@ class MainScreen(Screen[None]):
             self._refresh_item(item.id)
             return
         self._refresh_item(item.id)
+        self.share_step("claim", item.id)
         self.queue_pane.set_drafts(self.deskapp.drafts.list())
         self.open_draft(draft, focus=True)
         self.status.mark_saved()
@@ -913,6 +946,7 @@ class MainScreen(Screen[None]):
             self._refresh_item(item.id)
             return
         self.queue_pane.update_item(moved)
+        self.share_step("release", item.id)
         kept = " Its draft is kept." if self._draft_for_item(item.id) is not None else ""
         self.app.notify(f"Released: the item is new again for anyone to take.{kept}", title="Queue", markup=False)
 
@@ -932,6 +966,7 @@ class MainScreen(Screen[None]):
             except DeskError as exc:
                 app.notify(str(exc), title="Queue", severity="warning", markup=False)
                 return
+            self.share_step("restore", item.id)
             self.queue_pane.reload()
             self.queue_pane.update_item(item)
             self.queue_pane.highlight(ITEM_PREFIX + item.id)
@@ -953,6 +988,7 @@ class MainScreen(Screen[None]):
             self._refresh_item(seen.id)
             return
         self.queue_pane.update_item(item)
+        self.share_step("dismiss", item.id, item.dismissed_reason)
         if open_here:
             self._close_draft()
         self.queue_pane.set_drafts(app.drafts.list())
@@ -1233,6 +1269,7 @@ class MainScreen(Screen[None]):
                     self._written_generation = sys.maxsize
             if moved is not None:
                 self.queue_pane.update_item(moved)
+                self.share_step("release", moved.id)
             if open_here:
                 self._close_draft()
                 self._show("queue")
