@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from desk_helpers import OYSTER_FILTER, demo_app, settle
+from desk_helpers import OYSTER_FILTER, demo_app, run_command, settle
 from screens_host import screen_text
 from tui.screens.dialogs import ConfirmScreen, PickScreen, ReasonScreen
 from tui.widgets.queue import ITEM_PREFIX, QueueList
@@ -159,7 +159,7 @@ def test_13_12_release_throw_away_and_restore_without_dismissing(tmp_path: Path)
         key = app.screen.draft.key
         await pilot.press("escape")
         app.screen.queue_pane.highlight(ITEM_PREFIX + item_id)
-        await pilot.press("r")
+        await run_command(pilot, "Release claim")  # the palette has it too (r)
         await settle(pilot)
         assert app.queue.item(item_id).state == "new"
         assert app.drafts.load(key) is not None  # releasing keeps the words
