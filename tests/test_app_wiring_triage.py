@@ -140,7 +140,7 @@ def test_13_11_dismissing_an_item_with_a_draft_asks_and_keeps_the_draft(tmp_path
         await settle(pilot)
         assert app.queue.item(item_id).state == "drafting"
         assert app.drafts.load(key) is not None and app.screen.draft is not None
-        assert app.screen.query_one("#sec-headline", Input).value == "Oyster shells go back"
+        assert app.screen.query_one("#sec-headline").value == "Oyster shells go back"
         # Confirmed: dismissed, and the draft goes with it.
         app.screen.queue_pane.highlight(ITEM_PREFIX + item_id)
         await pilot.press("d", *"duplicate", "enter")

@@ -138,16 +138,25 @@ class BriefDeskApp(App[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        """Save the open draft and leave; typing that cannot be saved is asked about first."""
+        """Save the open draft and leave; asks first when typing could not be saved, and in the demo (leaving throws it away)."""
         from textual.content import Content
 
         from tui.screens.dialogs import ConfirmScreen
 
+        demo = self.demo and not getattr(self, "demo_kept", False)
         if self._asking_quit:
+            if demo:  # ctrl+q twice quits the demo
+                self._leave()
             return
         main = self._main()
         problem = main.unsaved_words() if main is not None else ""
-        if not problem:
+        if demo:
+            title, yes = "Quit the demo and throw it away?", "Quit"
+            lines = [Content("Its content repo, queue and drafts are deleted."), Content("To keep them, run briefdesk demo --keep next time.")]
+        elif problem:
+            title, yes = "Quit without saving?", "Quit anyway"
+            lines = [Content(problem), Content("Quitting now loses the words typed since the last save.")]
+        else:
             self._leave()
             return
 
@@ -157,8 +166,7 @@ class BriefDeskApp(App[None]):
                 self._leave()
 
         self._asking_quit = True
-        lines = [Content(problem), Content("Quitting now loses the words typed since the last save.")]
-        self.push_screen(ConfirmScreen("Quit without saving?", lines, yes="Quit anyway", no="Keep writing"), answer)
+        self.push_screen(ConfirmScreen(title, lines, yes=yes, no="Keep writing" if problem and not demo else "No"), answer)
 
     def _leave(self) -> None:
         main = self._main()

@@ -36,7 +36,6 @@ from stories.queue import SourceItem
 from tui.messages import (
     ChecksDone,
     DeskStateSynced,
-    ReviewNoteFound,
     DraftEdited,
     DraftSaved,
     FetchDone,
@@ -45,6 +44,7 @@ from tui.messages import (
     PublishedLoaded,
     PublishFailed,
     RepoStatusChanged,
+    ReviewNoteFound,
     SyncDone,
     WorkProgress,
 )
