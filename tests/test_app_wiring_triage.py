@@ -244,3 +244,17 @@ def test_13_14_the_app_and_the_cli_give_an_item_the_same_age(tmp_path: Path) -> 
             assert "1226d" in cli_ages(OYSTER_FILTER)
 
     asyncio.run(scenario())
+
+
+def test_13_01_the_queue_takes_the_rows_it_has_and_the_source_the_rest(tmp_path: Path) -> None:
+    async def scenario(app, pilot) -> None:
+        await pilot.press("slash", *OYSTER_FILTER, "enter")
+        await pilot.pause()
+        assert len(_rows(app)) == 1
+        listing = app.screen.query_one("#queue-list").region
+        source = app.screen.query_one("#source-scroll").region
+        assert listing.height == 1
+        assert source.height >= 15, source  # not 5 lines under an empty list
+        assert "Volunteers on the Marlow estuary returned 12,000" in screen_text(app)
+
+    _run(scenario, tmp_path, size=(80, 24))
