@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import tomllib
 from pathlib import Path
 
@@ -46,6 +47,9 @@ def test_a_waiver_given_in_the_app_is_published_and_shown_after_a_restart(tmp_pa
             await pilot.press("space", "backspace")
             await settle(pilot)
             assert "tone.caps" in [f.check for f in screen.checks.findings if f.severity == "warning"]
+            # Each section carries its copy meter: the share from the source and the longest shared run.
+            meters = [str(o.prompt) for o in screen.query_one("#checks-list", OptionList).options if (o.id or "").startswith("s:")]
+            assert any(re.search(r"copy \d+%, longest \d+ words", m) for m in meters), meters
             # In the Checks panel: highlight the finding, w, a reason, Enter.
             await pilot.press("f4")
             await pilot.pause()
@@ -80,5 +84,15 @@ def test_a_waiver_given_in_the_app_is_published_and_shown_after_a_restart(tmp_pa
             assert not again.screen.read_only
             row = _row_text(again, "tone.caps")
             assert "waived by" in row and "the club's own name for the weekend" in row, row
+            # Changing the waived text brings the finding back, unwaived.
+            screen = again.screen
+            briefing = screen.read_briefing()
+            briefing.sections["why_it_feels_good"] = str(briefing.sections["why_it_feels_good"]).replace("SHELLS", "SHELLFISH")
+            screen.editor.load(briefing)
+            screen.editor.focus_section("summary")
+            await pilot.press("space", "backspace")
+            await settle(pilot)
+            back = [f for f in screen.checks.findings if f.check == "tone.caps"]
+            assert back and back[0].severity == "warning" and back[0].waiver is None, back
 
     asyncio.run(scenario())
