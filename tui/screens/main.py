@@ -29,8 +29,7 @@ from textual.worker import get_current_worker
 from stories.checks.copying import SectionCopy
 from stories.checks.finding import Finding
 from stories.desk import Desk, DeskError, Published, Refused, StoryMissing
-from stories.draftlock import DraftLock
-from stories.drafts import Draft, DraftSaveError
+from stories.drafts import Draft
 from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
 from tui.messages import (
@@ -56,6 +55,8 @@ from tui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from stories.fetch import FetchProgress
     from tui.app import BriefDeskApp
+
+    from stories.draftlock import DraftLock  # noqa: I001 - apart from the lines above, which other work changes too
 
 SETTLE_SECONDS = 0.3
 """Quiet time after the last keystroke before the draft is saved and checked."""
@@ -642,6 +643,8 @@ class MainScreen(Screen[None]):
 
     def _write(self, generation: int, draft: Draft) -> tuple[str, SourceItem | None]:
         """Write one draft (under the save lock): the words of a failure (kept for a retry), and the item it moved."""
+        from stories.drafts import DraftSaveError
+
         autosave = self.deskapp.autosave
         try:
             moved = self.desk.save_draft(draft)

@@ -193,7 +193,7 @@ class QueueList(ScrollView, can_focus=True):
         & > .queue-list--row-highlighted {
             color: $foreground;
             background: $block-cursor-blurred-background;
-            text-style: bold;  /* the selected row stays plain to see while the editor has the focus */
+            text-style: bold;  /* still there in a monochrome terminal */
         }
         &:focus > .queue-list--row-highlighted {
             color: $block-cursor-foreground;
