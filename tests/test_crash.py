@@ -107,7 +107,8 @@ def test_sigkill_while_writing_loses_nothing_older_than_a_second(isolated_home):
 
     # No temp files left half-written, and the draft file itself parses.
     drafts = locations.drafts_dir()
-    assert [p.name for p in drafts.iterdir() if p.name.startswith(".")] == []
+    # (The killed desk's draft lock stays behind by design: a lock of a dead process is taken over.)
+    assert [p.name for p in drafts.iterdir() if p.name.startswith(".") and not p.name.endswith((".lock", ".locks"))] == []
 
     async def restart() -> None:
         app = BriefDeskApp(repo=ContentRepo.open(repo.root), queue_path=locations.queue_db(), drafts_dir=drafts)

@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
+from stories.autosave import AutosaveRetry  # noqa: E402
 from stories.desk import Desk  # noqa: E402
 from stories.index import PublishedStory  # noqa: E402
 from stories.profile import Profile, Source  # noqa: E402
@@ -68,6 +69,9 @@ class BriefDeskApp(MessageLog, App[None]):
         self.queue = desk.queue
         self.queue_path = desk.queue.path
         self.drafts = desk.drafts
+        self.autosave = AutosaveRetry(desk.drafts)
+        """Autosave that keeps a draft that failed to write and tries again until it is written."""
+        self._asking_quit = False
         self.profile: Profile = desk.profile
         self.editor_name = desk.editor_name
         self.demo = demo
@@ -138,30 +142,41 @@ class BriefDeskApp(MessageLog, App[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        """Save the open draft and leave; the demo asks first, as leaving throws it away (ctrl+q twice quits)."""
+        """Save the open draft and leave; asks first when typing could not be saved, and in the demo (leaving throws it away)."""
+        from textual.content import Content
+
         from tui.screens.dialogs import ConfirmScreen
 
-        if self.demo and not getattr(self, "demo_kept", False) and not isinstance(self.screen, ConfirmScreen):
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self._flush_draft()
-                    self.exit()
-
-            lines = ["Its content repo, queue and drafts are deleted.", "To keep them, run briefdesk demo --keep next time."]
-            self.push_screen(ConfirmScreen("Quit the demo and throw it away?", lines, yes="Quit"), answer)
+        demo = self.demo and not getattr(self, "demo_kept", False)
+        if self._asking_quit:
+            if demo:  # ctrl+q twice quits the demo
+                self._leave()
             return
-        self._flush_draft()
+        main = self._main()
+        problem = main.unsaved_words() if main is not None else ""
+        if demo:
+            title, yes = "Quit the demo and throw it away?", "Quit"
+            lines = [Content("Its content repo, queue and drafts are deleted."), Content("To keep them, run briefdesk demo --keep next time.")]
+        elif problem:
+            title, yes = "Quit without saving?", "Quit anyway"
+            lines = [Content(problem), Content("Quitting now loses the words typed since the last save.")]
+        else:
+            self._leave()
+            return
+
+        def answer(yes: bool | None) -> None:
+            self._asking_quit = False
+            if yes:
+                self._leave()
+
+        self._asking_quit = True
+        self.push_screen(ConfirmScreen(title, lines, yes=yes, no="Keep writing" if problem and not demo else "No"), answer)
+
+    def _leave(self) -> None:
+        main = self._main()
+        if main is not None:
+            main.release_drafts()
         self.exit()
-
-    def _flush_draft(self) -> None:
-        from tui.screens.main import MainScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                try:
-                    screen.flush()
-                except OSError as exc:
-                    self.notify(f"The draft could not be saved: {exc}", severity="error", markup=False)
 
     def _main(self) -> "MainScreen | None":
         from tui.screens.main import MainScreen
@@ -191,10 +206,14 @@ class BriefDeskApp(MessageLog, App[None]):
             ("Preview", "The briefing as a reader will see it (ctrl+r)", "preview"),
             ("Publish", "Check and commit the briefing to the content repo (ctrl+o)", "publish"),
             ("Dismiss item", "Dismiss the highlighted queue item, with a reason (d)", "dismiss_item"),
+            ("Release claim", "Give the highlighted item back to the queue; its draft stays (r)", "release_item"),
+            ("Restore dismissed item", "Bring a dismissed item back to the queue (u)", "restore_item"),
             ("Filter queue", "Type to narrow the queue (/)", "filter"),
             ("Fetch feeds", "Fetch every source into the queue (f)", "fetch"),
             ("Sync", "Pull and push the content repo (y)", "sync"),
             ("History", "Commits of the content repo, and section diffs (h)", "history"),
+            ("Review", "Colleagues' stories waiting for review: approve or request changes (v)", "review"),
+            ("Browse stories", "Search the published stories and open one for revision (b)", "stories"),
             ("Show queue", "The queue pane (F2)", "show_pane('queue')"),
             ("Show briefing", "The editor pane (F3)", "show_pane('editor')"),
             ("Show checks", "The checks pane (F4)", "show_pane('checks')"),
@@ -204,7 +223,7 @@ class BriefDeskApp(MessageLog, App[None]):
             ("Move key point down", "Swap with the point below (alt+down)", "move_point(1)"),
             ("Open published story", "Pick a published story to revise", "open_story"),
             ("Unfinished drafts", "List drafts that are not published yet", "drafts"),
-            ("Throw away draft", "Delete the open draft; its queue item goes back to new", "discard_draft"),
+            ("Throw away draft", "Delete the open draft; its queue item goes back to new (x)", "discard_draft"),
         ]
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))

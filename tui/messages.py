@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from stories.checks.copying import SectionCopy
 from stories.checks.finding import Finding
 from stories.desk import Published
 from stories.index import PublishedStory
@@ -36,6 +37,7 @@ class ChecksDone(Message):
     generation: int
     findings: list[Finding]
     marks: list[tuple[int, int, str]]
+    meters: list[SectionCopy] = field(default_factory=list)
 
 
 @dataclass
@@ -111,3 +113,19 @@ class RepoStatusChanged(Message):
     """New branch / ahead / behind / remote facts for the status line."""
 
     status: RepoStatus
+
+
+@dataclass
+class DeskStateSynced(Message):
+    """The shared desk state (colleagues' claims, dismissals, review notes) was synced into the queue."""
+
+    state: str
+
+
+@dataclass
+class ReviewNoteFound(Message):
+    """A reviewer asked for changes on the story just opened (their name and note, as recorded in git)."""
+
+    story_id: str
+    reviewer: str
+    note: str

@@ -87,13 +87,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _age(now, when) -> str:
+    """The queue's one age style, as the app shows it (``5m``, ``3h``, ``2d``)."""
+    from stories.team.state import age_text
+
     if when is None:
         return "?"
-    seconds = (now - when).total_seconds()
-    if seconds < 3600:
-        return f"{max(0, int(seconds // 60))}m"
-    if seconds < 86400 * 2:
-        return f"{int(seconds // 3600)}h"
-    if seconds < 86400 * 365:
-        return f"{int(seconds // 86400)}d"
-    return f"{int(seconds // (86400 * 365))}y"
+    return age_text(when, now)

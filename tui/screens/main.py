@@ -11,20 +11,22 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, OptionList, Tab, Tabs
+from textual.widgets import Input, OptionList, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
+from stories.checks.copying import SectionCopy
 from stories.checks.finding import Finding
 from stories.desk import Desk, DeskError, Published, Refused, StaleDraft, StoryMissing
 from stories.drafts import Draft
@@ -32,6 +34,7 @@ from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
 from tui.messages import (
     ChecksDone,
+    DeskStateSynced,
     DraftEdited,
     DraftSaved,
     FetchDone,
@@ -40,23 +43,28 @@ from tui.messages import (
     PublishedLoaded,
     PublishFailed,
     RepoStatusChanged,
+    ReviewNoteFound,
     SyncDone,
     WorkProgress,
 )
 from tui.widgets.checks import ChecksPanel
 from tui.widgets.editor import BriefingEditor, KeyPointInput, KeyPointList
-from tui.widgets.queue import DRAFT_PREFIX, ITEM_PREFIX, QueuePane
+from tui.widgets.queue import DRAFT_PREFIX, ITEM_PREFIX, QueuePane, source_content
 from tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from stories.sources.fetch import FetchProgress
     from tui.app import BriefDeskApp
 
+    from stories.draftlock import DraftLock  # noqa: I001 - apart from the lines above, which other work changes too
+
 SETTLE_SECONDS = 0.3
 """Quiet time after the last keystroke before the draft is saved and checked."""
 WIDE_COLUMNS = 120
 """At this width or more the three panes sit side by side; below it they are tabs."""
 PANES = ("queue", "editor", "checks")
+DESK_SYNC_SECONDS = 120.0
+"""How often the shared desk state (colleagues' claims and dismissals) is synced in the background."""
 
 
 def source_heading(draft: Draft) -> Content:
@@ -74,10 +82,15 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "start", "Start / open briefing", id="desk.start"),
         Binding("d", "dismiss_item", "Dismiss item", id="desk.dismiss"),
+        Binding("r", "release_item", "Release claim", id="desk.release"),
+        Binding("u", "restore_item", "Restore dismissed", id="desk.restore"),
+        Binding("x", "discard_draft", "Throw away draft", id="desk.discard"),
         Binding("slash", "filter", "Filter queue", id="desk.filter"),
         Binding("f", "fetch", "Fetch feeds", id="desk.fetch"),
         Binding("y", "sync", "Sync", id="desk.sync"),
         Binding("h", "history", "History", id="desk.history"),
+        Binding("v", "review", "Review", id="desk.review"),
+        Binding("b", "stories", "Stories", id="desk.stories"),
         Binding("ctrl+s", "save", "Save draft", id="desk.save", priority=True),
         Binding("ctrl+r", "preview", "Preview", id="desk.preview", priority=True),
         Binding("ctrl+o", "publish", "Publish", id="desk.publish", priority=True),
@@ -97,6 +110,7 @@ class MainScreen(Screen[None]):
         self.saved_generation = 0
         self._settle_timer: Timer | None = None
         self._save_lock = threading.Lock()
+        self._share_lock = threading.Lock()  # one desk-state write at a time, in the order the steps were taken
         self._written_generation = 0
         self._shown_source: str | None = None
         self._switching = False
@@ -104,6 +118,14 @@ class MainScreen(Screen[None]):
         self._publish_generation = 0
         self._publish_key = ""
         self.pane = "queue"
+        self.read_only = False
+        """True while another live desk has the open draft: it is shown, never written here."""
+        self._lock: DraftLock | None = None
+        self._lock_key = ""
+        self._told_read_only = False
+        self._retry_timer: Timer | None = None
+        self._failed_generation = 0
+        self._save_error = ""
 
     @property
     def deskapp(self) -> "BriefDeskApp":
@@ -119,12 +141,16 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Tabs(Tab("Queue", id="tab-queue"), Tab("Briefing", id="tab-editor"), Tab("Checks", id="tab-checks"), id="pane-tabs")
         with Horizontal(id="panes"):
-            queue = QueuePane(self.deskapp.queue, now=self.deskapp.now, id="queue-pane", classes="pane -shown")
+            queue = QueuePane(self.deskapp.queue, now=self.deskapp.now, me=self.deskapp.editor_name, id="queue-pane", classes="pane -shown")
             queue.border_title = "Queue  (/ filter)"
             yield queue
             with Vertical(id="editor-pane", classes="pane") as editor_pane:
                 editor_pane.border_title = "Briefing"
                 yield BriefingEditor(self.deskapp.profile, id="editor")
+                # The open briefing's own source, under the writing at any width (the queue's pane previews items).
+                yield Static(Content(""), id="editor-source-url", markup=False)
+                with VerticalScroll(id="editor-source-scroll", can_focus=False):
+                    yield Static(Content(""), id="editor-source", markup=False)
             checks = ChecksPanel(self.deskapp.profile, id="checks-pane", classes="pane")
             checks.border_title = "Checks"
             yield checks
@@ -145,6 +171,13 @@ class MainScreen(Screen[None]):
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
+
+    def read_briefing(self) -> Briefing:
+        """The briefing as it is in the form now, with the open draft's waivers (the form has no field for them)."""
+        briefing = self.editor.read()
+        if self.draft is not None:
+            briefing.waivers = list(self.draft.briefing.waivers)
+        return briefing
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
@@ -224,11 +257,15 @@ class MainScreen(Screen[None]):
             self.queue_pane.option_list.focus()
         self.call_after_refresh(self._first_frame_drawn)
 
+    def on_unmount(self) -> None:
+        self.release_drafts()  # however the desk ends, another desk may open these drafts for writing
+
     def _first_frame_drawn(self) -> None:
         # The repo's status and index are read once the queue is on screen, so they never delay it.
         self.deskapp.first_frame_drawn()
         self.refresh_repo_status()
         self._load_published()
+        self.set_interval(DESK_SYNC_SECONDS, self.sync_desk_state)
 
     @work(thread=True, exclusive=True, group="published", exit_on_error=False)
     def _load_published(self) -> None:
@@ -253,6 +290,67 @@ class MainScreen(Screen[None]):
     def on_repo_status_changed(self, message: RepoStatusChanged) -> None:
         status = message.status
         self.status.set(branch=status.branch or "", ahead=status.ahead, behind=status.behind, has_remote=status.has_remote)
+        if status.has_remote:
+            # The status is read at start and after every publish and sync: share the desk state then too.
+            self.sync_desk_state()
+
+    @work(thread=True, exclusive=True, group="desk-state", exit_on_error=False)
+    def sync_desk_state(self) -> None:
+        """Share claims and dismissals with colleagues through the content repo, and show theirs (never on the UI thread)."""
+        from stories.queue import QueueStore
+        from stories.team.queue_state import sync_desk_state
+
+        app = self.deskapp
+        if app.demo or app.desk.repo is None:
+            return
+        try:
+            store = QueueStore(app.queue_path)  # this thread's own connection
+            try:
+                result = sync_desk_state(app.repo.root, store, app.desk.editor)
+            finally:
+                store.close()
+        except Exception as exc:  # a background share must never stop the desk; the next one tries again
+            self.post_message(DeskStateSynced("failed: " + str(exc)))
+            return
+        self.post_message(DeskStateSynced(result.state))
+
+    @work(thread=True, group="desk-share", exit_on_error=False)
+    def share_step(self, event: str, item_id: str, reason: str = "") -> None:
+        """Write one queue step (claim, release, dismiss, restore) to the shared desk state and push it, in the background.
+
+        A colleague's claim found on the remote is told, naming them; offline, the
+        step stays in the local desk state and goes with the next sync.
+        """
+        from stories.team.gitrun import TeamError
+        from stories.team.state import DeskState
+
+        app = self.deskapp
+        editor = app.desk.editor
+        if app.demo or app.desk.repo is None or editor is None:
+            return
+        try:
+            with self._share_lock, DeskState(app.repo.root) as state:
+                state.fetch(editor=editor)  # a colleague's claim must be known before ours is written
+                if event == "claim":
+                    state.claim(item_id, editor)
+                elif event == "release":
+                    state.release(item_id, editor)
+                elif event == "dismiss":
+                    state.dismiss(item_id, editor, reason)
+                elif event == "restore":
+                    state.restore(item_id, editor)
+                state.push(editor=editor)
+        except TeamError as exc:
+            self.app.call_from_thread(self.app.notify, f"Not shared with colleagues: {exc}", title="Desk", severity="warning", markup=False, timeout=12)
+        except Exception as exc:  # never a traceback from a background share; the next sync carries the state
+            self.app.call_from_thread(self.app.notify, f"Not shared with colleagues yet: {exc}", title="Desk", severity="warning", markup=False)
+
+    def on_desk_state_synced(self, message: DeskStateSynced) -> None:
+        if message.state.startswith("failed"):
+            return
+        self.queue_pane.refresh_rows()  # colleagues' claims and dismissals show in the rows
+        if self.draft is not None:
+            self._show_review_note(self.draft)
 
     # -- the queue --------------------------------------------------------------
 
@@ -332,6 +430,7 @@ class MainScreen(Screen[None]):
             self._refresh_item(item.id)
             return
         self._refresh_item(item.id)
+        self.share_step("claim", item.id)
         self.queue_pane.set_drafts(self.deskapp.drafts.list())
         self.open_draft(draft, focus=True)
         self.status.mark_saved()
@@ -366,6 +465,9 @@ class MainScreen(Screen[None]):
         self.generation += 1
         self._written_generation = self.generation
         self.saved_generation = self.generation
+        self._hold(draft)
+        self.query_one("#editor-pane").border_subtitle = ""
+        self._show_review_note(draft)
         source = draft.briefing.source
         origin = f" · from {source.name}" if source is not None and source.name else ""
         title = (f"Revising {draft.revises}" if draft.revises else "New briefing") + origin
@@ -373,12 +475,14 @@ class MainScreen(Screen[None]):
         self.status.set(
             has_draft=True,
             unsaved=False,
-            saved_at=time.monotonic() if draft.saved else None,
+            saved_at=time.monotonic() if draft.saved and not self.read_only else None,
             checked=False,
-            note="published" if draft.revises and draft.saved is None else "",
+            note="read-only" if self.read_only else "published" if draft.revises and draft.saved is None else "",
         )
         self._shown_source = None
         self.queue_pane.show_source(draft.source_text, (), source_heading(draft))
+        self.set_class(True, "-has-draft")
+        self._show_draft_source(())
         self._run_checks(self.generation, draft.briefing, draft.source_text)
         if focus:
             # Let go of the focus before its pane is hidden, or Textual hands it to a neighbour.
@@ -403,6 +507,66 @@ class MainScreen(Screen[None]):
                     place(tries - 1)
 
             self.call_after_refresh(place)
+
+    def _hold(self, draft: Draft) -> None:
+        """Hold the draft for this desk; one another live desk has open is shown read-only, naming that desk."""
+        drafts = self.deskapp.drafts
+        if self._lock is not None and self._lock_key != draft.key:
+            self._lock.release()  # one draft open at a time: the one left is free for another desk
+            self._lock = None
+        self._told_read_only = False
+        try:
+            lock = drafts.lock(draft.key)
+        except OSError as exc:  # a full disk: the draft still opens, but another desk would not see it is open
+            lock = None
+            self.app.notify(f"Could not mark this draft as open here ({exc.strerror or exc}); it opens all the same.", title="Drafts", severity="warning", markup=False)
+            self.read_only = False
+        else:
+            holder = drafts.holder(draft.key) if lock is None else None
+            self.read_only = lock is None and holder is not None
+            if self.read_only and holder is not None:
+                self.app.notify(
+                    f"This draft is open in {holder.describe()}. It is shown read-only here, so neither desk writes over the other.",
+                    title="Read-only",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+        self._lock, self._lock_key = lock, draft.key
+        self.editor.disabled = self.read_only
+
+    def _show_review_note(self, draft: Draft) -> None:
+        """A reviewer's request for changes on this story shows when the story is opened (read in a worker)."""
+        if draft.revises and self.deskapp.desk.repo is not None:
+            self._review_note_worker(draft.revises)
+
+    @work(thread=True, exclusive=True, group="review-note", exit_on_error=False)
+    def _review_note_worker(self, story_id: str) -> None:
+        from stories.team.state import CHANGES_REQUESTED, DeskState
+
+        try:
+            with DeskState(self.deskapp.repo.root) as state:
+                note = state.reviews().get(story_id)
+        except Exception:  # no desk state yet, or git cannot read it: nothing to show
+            return
+        if note is not None and note.verdict == CHANGES_REQUESTED:
+            self.post_message(ReviewNoteFound(story_id, note.name, note.note))
+
+    def on_review_note_found(self, message: ReviewNoteFound) -> None:
+        if self.draft is None or self.draft.revises != message.story_id:
+            return  # another story was opened meanwhile
+        self.query_one("#editor-pane").border_subtitle = f"changes requested by {message.reviewer}"
+        self.app.notify(message.note, title=f"Changes requested by {message.reviewer}", severity="warning", timeout=20, markup=False)
+
+    def _say_read_only(self) -> None:
+        if not self._told_read_only:
+            self._told_read_only = True
+            self.app.notify("This draft is open in another Briefing Desk: it is read-only here.", title="Read-only", severity="warning", markup=False)
+
+    def release_drafts(self) -> None:
+        """Let go of every draft this desk holds (on quit), so another desk may open them for writing."""
+        self._lock = None
+        self.deskapp.drafts.release_all()
 
     def _label_checks_tab(self, errors: int, warnings: int) -> None:
         """The Checks tab carries the counts, so a narrow terminal shows them from any tab."""
@@ -435,6 +599,9 @@ class MainScreen(Screen[None]):
         event.stop()
         if self.draft is None:
             return
+        if self.read_only:
+            self._say_read_only()
+            return
         self.generation += 1
         if not self.status.unsaved:
             self.status.set(unsaved=True)
@@ -447,7 +614,7 @@ class MainScreen(Screen[None]):
         """The draft as it is on screen now (read on the UI thread; handed to workers as a copy)."""
         if self.draft is None:
             return None
-        briefing = self.editor.read()
+        briefing = self.read_briefing()
         briefing.updated = utcnow()
         focus, cursor = self.editor.focused_section()
         draft = self.draft
@@ -468,22 +635,65 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="autosave", exit_on_error=False)
     def _save_draft(self, generation: int, draft: Draft) -> None:
-        error = ""
-        moved: SourceItem | None = None
         with self._save_lock:
             if generation < self._written_generation:
                 return  # a newer save already went to disk (or the draft was published or thrown away)
-            try:
-                moved = self.desk.save_draft(draft)
-                self._written_generation = generation
-            except OSError as exc:
-                error = f"The draft could not be saved: {exc.strerror or exc}"
+            error, moved = self._write(generation, draft)
         self.post_message(DraftSaved(generation, error, moved))
+
+    def _write(self, generation: int, draft: Draft) -> tuple[str, SourceItem | None]:
+        """Write one draft (under the save lock): the words of a failure (kept for a retry), and the item it moved."""
+        from stories.drafts import DraftSaveError
+
+        autosave = self.deskapp.autosave
+        try:
+            moved = self.desk.save_draft(draft)
+        except OSError as exc:
+            try:
+                autosave.save(draft)  # keeps the newest text of the draft for the retry timer
+            except DraftSaveError as kept:
+                return str(kept), None
+            except OSError as kept:
+                return f"The draft could not be saved ({kept.strerror or kept}).", None
+            moved = None  # space came back between the two tries
+            if not isinstance(exc, DraftSaveError):
+                return f"The draft could not be saved ({exc.strerror or exc}).", None
+        else:
+            if any(d.key == draft.key for d in autosave.pending()):
+                autosave.save(draft)  # an older failed text must never be retried over this one
+        self._written_generation = generation
+        return "", moved
+
+    def _retry_save(self) -> None:
+        self._retry_timer = None
+        self._retry_worker(self._failed_generation)
+
+    @work(thread=True, exclusive=True, group="autosave-retry", exit_on_error=False)
+    def _retry_worker(self, generation: int) -> None:
+        autosave = self.deskapp.autosave
+        with self._save_lock:
+            if generation < self._written_generation:
+                return  # written since (or published, or thrown away)
+            try:
+                autosave.retry()
+            except OSError as exc:
+                self.post_message(DraftSaved(generation, str(exc), None))
+                return
+            self._written_generation = generation
+        self.post_message(DraftSaved(generation, "", None))
 
     def on_draft_saved(self, message: DraftSaved) -> None:
         if message.error:
-            self.app.notify(message.error, title="Autosave", severity="error", markup=False)
+            self._failed_generation = max(self._failed_generation, message.generation)
+            if not self._save_error:  # said once; the status line keeps showing "unsaved" until it is
+                self.app.notify(message.error, title="Autosave", severity="error", markup=False, timeout=10)
+            self._save_error = message.error
+            if self._retry_timer is None:
+                self._retry_timer = self.set_timer(self.deskapp.autosave.delay, self._retry_save)
             return
+        if self._save_error and not self.deskapp.autosave.unsaved:
+            self._save_error = ""
+            self.app.notify("The draft is saved again.", title="Autosave", markup=False)
         if message.moved is not None:
             self.queue_pane.update_item(message.moved)
         self.saved_generation = max(self.saved_generation, message.generation)
@@ -492,40 +702,53 @@ class MainScreen(Screen[None]):
         if self.draft is not None and not any(d.key == self.draft.key for d in self.queue_pane.drafts):
             self.queue_pane.set_drafts(self.deskapp.drafts.list())
 
-    def flush(self) -> None:
-        """Write the open draft now if it has unsaved typing (before switching drafts, quitting, publishing)."""
-        if self.draft is None:
-            return
+    def flush(self) -> bool:
+        """Write the open draft now if it has unsaved typing (before switching drafts, quitting, publishing).
+
+        False when it could not be written: the words are kept, shown, and tried again on a timer.
+        """
+        if self.draft is None or self.read_only:
+            return True
         if self._settle_timer is not None:
             self._settle_timer.stop()
             self._settle_timer = None
         if self.saved_generation >= self.generation and self._written_generation >= self.generation:
-            return
+            return not self.deskapp.autosave.unsaved
         snapshot = self._snapshot()
         if snapshot is None:
-            return
+            return True
         with self._save_lock:
-            moved = self.desk.save_draft(snapshot)
-            self._written_generation = self.generation
+            error, moved = self._write(self.generation, snapshot)
+        if error:
+            self.on_draft_saved(DraftSaved(self.generation, error, None))
+            return False
         if moved is not None:
             self.queue_pane.update_item(moved)
         self.saved_generation = self.generation
         self.status.mark_saved()
+        return True
+
+    def unsaved_words(self) -> str:
+        """Why quitting now would lose typing (the last save error), or "" when everything is written."""
+        if not self.flush() or self.deskapp.autosave.unsaved:
+            return self._save_error or "The draft could not be saved."
+        return ""
 
     def _schedule_checks(self) -> None:
         if self.draft is not None:
-            self._run_checks(self.generation, self.editor.read(), self.draft.source_text)
+            self._run_checks(self.generation, self.read_briefing(), self.draft.source_text)
 
     @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
     def _run_checks(self, generation: int, briefing: Briefing, source_text: str) -> None:
-        from stories.checks.traceability import source_marks
+        from stories.checks.traceability import copy_meters, source_marks
 
         app = self.deskapp
         findings = self.desk.check(briefing, source_text, app.published)
         marks = source_marks(briefing, source_text, app.profile) if source_text else []
+        meters = copy_meters(briefing, source_text, app.profile) if source_text else []
         if get_current_worker().is_cancelled:
             return
-        self.post_message(ChecksDone(generation, findings, marks))
+        self.post_message(ChecksDone(generation, findings, marks, meters))
 
     def on_checks_done(self, message: ChecksDone) -> None:
         if message.generation < self.checked_generation or self.draft is None:
@@ -533,7 +756,7 @@ class MainScreen(Screen[None]):
         self.checked_generation = message.generation
         self.findings = message.findings
         self.marks = message.marks
-        self.checks.show(message.findings)
+        self.checks.show(message.findings, message.meters)
         errors = sum(1 for f in message.findings if f.severity == "error")
         warnings = sum(1 for f in message.findings if f.severity == "warning")
         self.status.set(errors=errors, warnings=warnings, checked=True)
@@ -542,6 +765,45 @@ class MainScreen(Screen[None]):
             self._shown_source in (ITEM_PREFIX + self.draft.item_id, DRAFT_PREFIX + self.draft.key)
         ):
             self.queue_pane.show_source(self.draft.source_text, self.marks, source_heading(self.draft))
+        self._show_draft_source(self.marks)
+
+    def _show_draft_source(self, marks: Sequence[tuple[int, int, str]]) -> None:
+        """The open briefing's source under the editor: its address on one line, its text with the used parts marked."""
+        draft = self.draft
+        if draft is None:
+            return
+        source = draft.briefing.source
+        self.query_one("#editor-source-url", Static).update(Content.styled(source.url if source is not None else "", "$text-muted"))
+        text = draft.source_text or "No source text for this briefing: the checks cannot trace its numbers and quotes."
+        self.query_one("#editor-source", Static).update(source_content(text, marks))
+
+    def _meters(self, briefing: Briefing, source_text: str) -> list[SectionCopy]:
+        from stories.checks.traceability import copy_meters
+
+        return copy_meters(briefing, source_text, self.deskapp.profile) if source_text else []
+
+    @on(ChecksPanel.WaiveRequested)
+    def _waive_requested(self, event: ChecksPanel.WaiveRequested) -> None:
+        """Record the editor's waiver on the open story, save it and check again (the finding shows as waived)."""
+        from stories.checks import waive
+
+        event.stop()
+        if self.draft is None:
+            return
+        if self.read_only:
+            self._say_read_only()
+            return
+        briefing = self.read_briefing()
+        try:
+            waive(briefing, event.finding, self.deskapp.editor_name, event.reason)
+        except ValueError as exc:  # no reason given
+            self.app.notify(f"Not waived: {exc}.", title="Checks", severity="warning", markup=False)
+            return
+        self.draft.briefing.waivers = briefing.waivers
+        self.generation += 1
+        self.flush()
+        self._run_checks(self.generation, briefing, self.draft.source_text)
+        self.app.notify(f"Waived: {event.finding.message}", title="Checks", markup=False)
 
     @on(FindingChosen)
     def _finding_chosen(self, event: FindingChosen) -> None:
@@ -573,8 +835,11 @@ class MainScreen(Screen[None]):
         self.query_one("#queue-filter", Input).focus()
 
     def action_back_to_queue(self) -> None:
-        """Escape: back to the queue list (a filter being typed is kept)."""
+        """Escape: back to the queue list; in the queue, Escape clears the filter."""
+        in_queue = self._focus_in("queue-pane")
         self._show("queue")
+        if in_queue:
+            self.query_one("#queue-filter", Input).value = ""
         self.queue_pane.option_list.focus()
 
     def action_preview(self) -> None:
@@ -585,7 +850,7 @@ class MainScreen(Screen[None]):
         from tui.screens.preview import PreviewScreen
 
         self.flush()
-        self.app.push_screen(PreviewScreen(self.editor.read(), self.deskapp.profile))
+        self.app.push_screen(PreviewScreen(self.read_briefing(), self.deskapp.profile))
 
     def action_history(self) -> None:
         """The content repo's commits (the open story's, when it is published)."""
@@ -593,6 +858,26 @@ class MainScreen(Screen[None]):
 
         story_id = self.draft.revises if self.draft and self.draft.revises else None
         self.app.push_screen(HistoryScreen(self.deskapp.repo, story_id))
+
+    def action_review(self) -> None:
+        """Colleagues' stories waiting for review: approve, or request changes with a note."""
+        from tui.screens.review import ReviewScreen
+
+        app = self.deskapp
+        if app.desk.repo is None or app.desk.editor is None:
+            app.notify("Review needs a content repo and an editor identity (name and email in the config).", severity="warning")
+            return
+        app.push_screen(ReviewScreen(app.repo.root, app.desk.editor))
+
+    def action_stories(self) -> None:
+        """Browse the published stories; Enter opens one for revision."""
+        from tui.screens.stories import StoriesScreen
+
+        def picked(story_id: str | None) -> None:
+            if story_id:
+                self.open_story(story_id)
+
+        self.app.push_screen(StoriesScreen(self.deskapp.repo), picked)
 
     def action_dismiss_item(self) -> None:
         """Dismiss the highlighted queue item, with a reason."""
@@ -607,12 +892,90 @@ class MainScreen(Screen[None]):
         if item is None:
             return
 
+        def ask() -> None:
+            self.app.push_screen(ReasonScreen("Dismiss this item?", item.title, "why (e.g. not good news, duplicate)"), done)
+
         def done(reason: str | None) -> None:
             if reason is None:
                 return
-            self.dismiss_item(item, reason)
+            if not reason.strip():
+                self.app.notify("A dismissal needs a reason, so colleagues know why the item went. Nothing was dismissed.", title="Queue", severity="warning")
+                ask()
+                return
+            draft = self._draft_for_item(item.id)
+            if draft is None:
+                self.dismiss_item(item, reason)
+                return
+            self._confirm_dismiss_with_draft(item, reason, draft)
 
-        self.app.push_screen(ReasonScreen("Dismiss this item?", item.title, "why (e.g. not good news, duplicate)"), done)
+        ask()
+
+    def _confirm_dismiss_with_draft(self, item: SourceItem, reason: str, draft: Draft) -> None:
+        """Dismissing an item throws its draft away: only when the editor says so; otherwise nothing changes."""
+        from tui.screens.dialogs import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.dismiss_item(item, reason)
+            else:
+                self.app.notify("Not dismissed: the item and its draft are kept.", title="Queue")
+
+        lines = [Content(draft.title), Content("Dismissing the item throws away the draft written from it.")]
+        self.app.push_screen(ConfirmScreen("Dismiss and throw away its draft?", lines, yes="Dismiss and throw away", no="Keep both"), answer)
+
+    def _highlighted_item(self, doing: str) -> SourceItem | None:
+        option_id = self.queue_pane.option_list.highlighted_id or ""
+        if not option_id.startswith(ITEM_PREFIX):
+            self.app.notify(f"Highlight a queue item to {doing}.", severity="warning")
+            return None
+        return self.queue_pane.item(option_id[len(ITEM_PREFIX) :])
+
+    def action_release_item(self) -> None:
+        """Give the highlighted item back to the queue without dismissing it (a draft written from it stays)."""
+        item = self._highlighted_item("release its claim")
+        if item is None:
+            return
+        me = self.deskapp.editor_name
+        if item.state not in ("claimed", "drafting"):
+            self.app.notify("This item is not claimed: there is nothing to release.", title="Queue", severity="warning")
+            return
+        if item.claimed_by and item.claimed_by != me:
+            self.app.notify(f"Claimed by {item.claimed_by}: only they can release it.", title="Queue", severity="warning", markup=False)
+            return
+        try:
+            moved = self.desk.release(item.id)
+        except DeskError as exc:
+            self.app.notify(str(exc), title="Queue", severity="warning", markup=False)
+            self._refresh_item(item.id)
+            return
+        self.queue_pane.update_item(moved)
+        self.share_step("release", item.id)
+        kept = " Its draft is kept." if self._draft_for_item(item.id) is not None else ""
+        self.app.notify(f"Released: the item is new again for anyone to take.{kept}", title="Queue", markup=False)
+
+    def action_restore_item(self) -> None:
+        """Bring a dismissed item back to the queue (pick one of the dismissed items)."""
+        from tui.screens.dialogs import PickScreen
+
+        app = self.deskapp
+        dismissed = app.queue.items(state="dismissed", limit=200)
+        rows = [(it.id, Content.assemble(Content(" ".join(it.title.split())), ("  " + it.dismissed_reason, "$text-muted"))) for it in dismissed]
+
+        def picked(item_id: str | None) -> None:
+            if not item_id:
+                return
+            try:
+                item = self.desk.restore(item_id)
+            except DeskError as exc:
+                app.notify(str(exc), title="Queue", severity="warning", markup=False)
+                return
+            self.share_step("restore", item.id)
+            self.queue_pane.reload()
+            self.queue_pane.update_item(item)
+            self.queue_pane.highlight(ITEM_PREFIX + item.id)
+            app.notify(f"Restored: {item.title}", title="Queue", markup=False)
+
+        app.push_screen(PickScreen("Restore a dismissed item", rows, "No item is dismissed."), picked)
 
     def dismiss_item(self, seen: SourceItem, reason: str) -> None:
         """Dismiss an item as this screen last saw it; a colleague's change meanwhile wins, and is shown."""
@@ -628,6 +991,7 @@ class MainScreen(Screen[None]):
             self._refresh_item(seen.id)
             return
         self.queue_pane.update_item(item)
+        self.share_step("dismiss", item.id, item.dismissed_reason)
         if open_here:
             self._close_draft()
         self.queue_pane.set_drafts(app.drafts.list())
@@ -635,6 +999,7 @@ class MainScreen(Screen[None]):
 
     def _close_draft(self) -> None:
         self.draft = None
+        self.set_class(False, "-has-draft")
         if self._settle_timer is not None:
             self._settle_timer.stop()
             self._settle_timer = None
@@ -654,16 +1019,19 @@ class MainScreen(Screen[None]):
         if self.draft is None:
             self.app.notify("No briefing is open: start one from the queue.", severity="warning")
             return
+        if self.read_only:
+            self._say_read_only()
+            return
         if self._publishing:
             self.app.notify("Already publishing this story…", severity="information")
             return
         self.flush()
         app = self.deskapp
-        briefing = self.editor.read()
+        briefing = self.read_briefing()
         findings = self.desk.check(briefing, self.draft.source_text, app.published)
         self.checked_generation = self.generation
         self.findings = findings
-        self.checks.show(findings)
+        self.checks.show(findings, self._meters(briefing, self.draft.source_text))
         errors = [f for f in findings if f.severity == "error"]
         warnings = [f for f in findings if f.severity == "warning"]
         self.status.set(errors=len(errors), warnings=len(warnings), checked=True)
@@ -761,7 +1129,7 @@ class MainScreen(Screen[None]):
         # The story stays open: edit and publish again to revise it.
         if typed_meanwhile:
             # Words typed while git was busy belong to the next revision, not to the bin.
-            now = self.editor.read()
+            now = self.read_briefing()
             now.id, now.status, now.created, now.updated = briefing.id, briefing.status, briefing.created, briefing.updated
             revision = replace(revision, briefing=now)
             self.desk.save_draft(revision)
@@ -900,30 +1268,52 @@ class MainScreen(Screen[None]):
         app.push_screen(PickScreen("Open a published story", rows, "Nothing is published yet."), picked)
 
     def action_discard_draft(self) -> None:
-        """Throw the open draft away (its item goes back to new); asks first."""
+        """Throw a draft away without dismissing its item (the item goes back to new); asks first.
+
+        In the queue it is the highlighted row's draft; elsewhere the open one.
+        """
         from tui.screens.dialogs import ConfirmScreen
 
-        draft = self.draft
+        draft = self._draft_to_discard()
         if draft is None:
-            self.app.notify("No briefing is open.", severity="warning")
+            self.app.notify("No draft to throw away: open one, or highlight a row that has one.", severity="warning")
+            return
+        if self.read_only and self.draft is not None and draft.key == self.draft.key:
+            self._say_read_only()
             return
 
         def answer(yes: bool | None) -> None:
-            if not yes or self.draft is not draft:
+            if not yes:
                 return
             app = self.deskapp
+            open_here = self.draft is not None and self.draft.key == draft.key
             with self._save_lock:  # an autosave in flight must not bring the thrown-away draft back
                 moved = self.desk.discard(draft)
-                self._written_generation = sys.maxsize
+                if open_here:
+                    self._written_generation = sys.maxsize
             if moved is not None:
                 self.queue_pane.update_item(moved)
-            self._close_draft()
+                self.share_step("release", moved.id)
+            if open_here:
+                self._close_draft()
+                self._show("queue")
+                self.queue_pane.option_list.focus()
             self.queue_pane.set_drafts(app.drafts.list())
-            self.action_back_to_queue()
             app.notify("Draft thrown away.", markup=False)
 
         what = f"the revision of {draft.revises}" if draft.revises else "this draft"
         self.app.push_screen(ConfirmScreen(f"Throw away {what}?", [Content(draft.title)], yes="Throw away", no="Keep"), answer)
+
+    def _draft_to_discard(self) -> Draft | None:
+        if self._focus_in("queue-pane"):
+            option_id = self.queue_pane.option_list.highlighted_id or ""
+            if option_id.startswith(DRAFT_PREFIX):
+                return self.deskapp.drafts.load(option_id[len(DRAFT_PREFIX) :])
+            if option_id.startswith(ITEM_PREFIX):
+                found = self._draft_for_item(option_id[len(ITEM_PREFIX) :])
+                if found is not None:
+                    return found
+        return self.draft
 
     def action_drafts(self) -> None:
         """List unfinished drafts."""

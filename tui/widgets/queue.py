@@ -28,6 +28,7 @@ from textual.widgets import Input, Static
 
 from stories.drafts import Draft
 from stories.queue import QueueError, QueueStore, SourceItem
+from stories.team.state import CLAIMED, DeskEntry, age_text
 from tui.messages import QueueListed
 
 STATE_MARKS = {
@@ -49,27 +50,47 @@ DRAFT_PREFIX = "d:"
 
 
 def age(when: datetime | None, now: datetime | None = None) -> str:
-    """A short age like ``5m``, ``2h``, ``3d``; empty when unknown."""
+    """A short age like ``5m``, ``2h``, ``3d`` (the desk's one age style); empty when unknown."""
     if when is None:
         return ""
-    now = now or datetime.now(timezone.utc)
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    seconds = max(0, int((now - when).total_seconds()))
-    if seconds < 3600:
-        return f"{max(1, seconds // 60)}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+    return age_text(when, now or datetime.now(timezone.utc))
 
 
-def item_prompt(item: SourceItem, now: datetime | None = None) -> Content:
-    """One queue row: state mark, title, then source · category · age — all as plain text."""
+def claim_label(item: SourceItem, me: str, now: datetime | None = None) -> str:
+    """``claimed by Ana · 5m`` for an item a colleague is writing from; empty for this editor's or a free item."""
+    if item.state not in ("claimed", "drafting") or not item.claimed_by or item.claimed_by == me:
+        return ""
+    at = item.claimed_at or now or datetime.now(timezone.utc)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return DeskEntry(item.id, CLAIMED, item.claimed_by, "", at).label(now or datetime.now(timezone.utc))
+
+
+def item_prompt(item: SourceItem, now: datetime | None = None, me: str = "") -> Content:
+    """One queue row: state mark, title, then source · category · age — all as plain text.
+
+    A colleague's claim comes first in the grey part (``claimed by Ana · 5m``), so nobody writes the same story twice.
+    """
     mark, style = STATE_MARKS.get(item.state, ("●", "$accent"))
     source = item.sources[0] if item.sources else item.feed_title
     meta = " · ".join(part for part in (source, item.category, age(item.published, now)) if part)
     title = " ".join((item.title or "(no title)").split())
+    held = claim_label(item, me, now)
+    if held:
+        return Content.assemble((mark + " ", style), Content(title), ("  " + held, "bold $text-warning"), ("  " + meta, "$text-muted"))
     return Content.assemble((mark + " ", style), Content(title), ("  " + meta, "$text-muted"))
+
+
+def source_content(text: str | Content, marks: Sequence[tuple[int, int, str]] = ()) -> Content:
+    """A source text as plain Content with the quotes, numbers and copied runs the draft uses marked."""
+    body = text if isinstance(text, Content) else Content(text)
+    for start, end, kind in marks:
+        if 0 <= start < end <= len(body.plain):
+            style = "bold $text-success on $success-muted" if kind == "quote" else "bold underline $text-accent"
+            body = body.stylize(style, start, end)
+    return body
 
 
 def draft_prompt(draft: Draft) -> Content:
@@ -202,10 +223,11 @@ class QueueList(ScrollView, can_focus=True):
             super().__init__()
             self.option_id = option_id
 
-    def __init__(self, load: Callable[[Sequence[str]], dict[str, SourceItem]], now: Callable[[], datetime], **kwargs: object) -> None:
+    def __init__(self, load: Callable[[Sequence[str]], dict[str, SourceItem]], now: Callable[[], datetime], me: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._load = load
         self._now = now
+        self._me = me
         self._keys = _Rows()
         self._drafts: dict[str, Draft] = {}
         self._items: dict[str, SourceItem] = {}
@@ -237,6 +259,11 @@ class QueueList(ScrollView, can_focus=True):
         index = self._keys.index_of(ITEM_PREFIX + item_id)
         if index is not None:
             self.refresh_line(index - self.scroll_offset.y)
+
+    def forget_all(self) -> None:
+        """Drop every cached row (the queue changed underneath: a colleague's claims arrived)."""
+        self._items.clear()
+        self.refresh()
 
     def remember(self, item: SourceItem) -> None:
         """Show an item as given (fresh from the queue) without reading it again."""
@@ -288,7 +315,7 @@ class QueueList(ScrollView, can_focus=True):
         if key.startswith(DRAFT_PREFIX):
             return draft_prompt(self._drafts[key[len(DRAFT_PREFIX) :]])
         item = self._items.get(key[len(ITEM_PREFIX) :])
-        return item_prompt(item, self._now()) if item is not None else Content("")
+        return item_prompt(item, self._now(), self._me) if item is not None else Content("")
 
     # -- drawing -----------------------------------------------------------------
 
@@ -404,9 +431,10 @@ class QueuePane(Vertical):
             super().__init__()
             self.option_id = option_id
 
-    def __init__(self, queue: QueueStore, now: Callable[[], datetime] | None = None, **kwargs: object) -> None:
+    def __init__(self, queue: QueueStore, now: Callable[[], datetime] | None = None, me: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.queue = queue
+        self._me = me
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._ids: list[str] = []
         self._drafts: list[Draft] = []
@@ -416,8 +444,10 @@ class QueuePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter the queue", id="queue-filter", compact=True)
-        yield QueueList(self.queue.items_by_id, self._now, id="queue-list")
-        with VerticalScroll(id="source-scroll", can_focus=True):
+        yield QueueList(self.queue.items_by_id, self._now, self._me, id="queue-list")
+        # Not a Tab stop: Tab goes queue → filter → editor; the mouse wheel still scrolls it.
+        with VerticalScroll(id="source-scroll", can_focus=False):
+            yield Static(Content(""), id="source-url", markup=False)  # one line, never broken mid-address
             yield Static(Content(""), id="source-text", markup=False)
 
     @property
@@ -479,6 +509,11 @@ class QueuePane(Vertical):
             return
         self.option_list.remember(item)
 
+    def refresh_rows(self) -> None:
+        """List the queue again with every row read afresh (states changed on another machine)."""
+        self.option_list.forget_all()
+        self.reload()
+
     def item(self, item_id: str) -> SourceItem | None:
         """A shown item (read from the queue when its row was never drawn)."""
         return self.option_list.item(item_id)
@@ -513,17 +548,10 @@ class QueuePane(Vertical):
 
     def show_source(self, text: str | Content, marks: Sequence[tuple[int, int, str]] = (), heading: Content | None = None) -> None:
         """Show a source text with the quotes and numbers the draft uses marked."""
-        body = text if isinstance(text, Content) else Content(text)
-        spans = []
-        for start, end, kind in marks:
-            if 0 <= start < end <= len(body.plain):
-                spans.append((start, end, kind))
-        for start, end, kind in spans:
-            style = "bold $text-success on $success-muted" if kind == "quote" else "bold underline $text-accent"
-            body = body.stylize(style, start, end)
-        if heading is not None:
-            body = Content.assemble(heading, "\n\n", body)
-        self.query_one("#source-text", Static).update(body)
+        url = self.query_one("#source-url", Static)
+        url.update(heading if heading is not None else Content(""))
+        url.display = heading is not None and bool(heading.plain)
+        self.query_one("#source-text", Static).update(source_content(text, marks))
 
     # -- events ---------------------------------------------------------------
 
