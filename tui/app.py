@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 _IMPORTED = time.perf_counter()
@@ -70,6 +71,8 @@ class BriefDeskApp(MessageLog, App[None]):
         self.queue_path = desk.queue.path
         self.drafts = desk.drafts
         self.autosave = AutosaveRetry(desk.drafts)
+        # Set on quit: a fetch stops at once, and nothing keeps the desk waiting on the network.
+        self.network_stop = threading.Event()
         """Autosave that keeps a draft that failed to write and tries again until it is written."""
         self._asking_quit = False
         self.profile: Profile = desk.profile
@@ -173,9 +176,15 @@ class BriefDeskApp(MessageLog, App[None]):
         self.push_screen(ConfirmScreen(title, lines, yes=yes, no="Keep writing" if problem and not demo else "No"), answer)
 
     def _leave(self) -> None:
+        from stories.repo.handle import stop_network_git
+
         main = self._main()
         if main is not None:
             main.release_drafts()
+        # Quit never waits on the network: a fetch stops, a sync's git fetch or push is ended
+        # (it moves no ref unless it finished; the next sync does it again).
+        self.network_stop.set()
+        stop_network_git()
         self.exit()
 
     def _main(self) -> "MainScreen | None":

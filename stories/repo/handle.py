@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -102,6 +103,13 @@ def plain_git(cwd: Path, git_dir: Path | None = None) -> GitCommand:
     return GitCommand(Path(cwd), git_dir)
 
 
+NETWORK_COMMANDS = frozenset({"fetch", "push", "pull", "ls-remote", "clone"})
+"""git commands that talk to a remote: the ones ``stop_network_git`` may end."""
+
+_network_lock = threading.Lock()
+_network_running: set[subprocess.Popen[bytes]] = set()
+
+
 def run_git(
     command: GitCommand, args: Sequence[str], input: str | bytes | None = None, env: dict[str, str] | None = None,
     timeout: float = 300, text: bool = True,
@@ -110,24 +118,59 @@ def run_git(
 
     ``input`` is fed on stdin; ``env`` adds to the environment. Output is kept
     exactly; text is UTF-8 with undecodable bytes kept (surrogateescape), so a
-    path read back can be written back unchanged.
+    path read back can be written back unchanged. A command that talks to a
+    remote can be ended at once by ``stop_network_git`` (the app quitting).
     """
     data = input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input
+    network = bool(args) and args[0] in NETWORK_COMMANDS
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=command.cwd, input=data, capture_output=True, env=command.environment(env),
-            timeout=timeout, stdin=None if data is not None else subprocess.DEVNULL,
+        process = subprocess.Popen(
+            ["git", *args], cwd=command.cwd, env=command.environment(env),
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            # A remote's helpers (ssh, a transport) belong to its own group, so ending it ends them too.
+            start_new_session=network,
         )
     except FileNotFoundError:
         if not command.cwd.is_dir():
             raise GitUnavailable(f"the folder {command.cwd} is not there any more") from None
         raise GitUnavailable("git is not installed (or not on PATH): Briefing Desk needs it for the content repo") from None
-    except subprocess.TimeoutExpired:
-        raise GitUnavailable(f"git {args[0]} took longer than {int(timeout)} s and was stopped") from None
     except OSError as exc:
         raise GitUnavailable(f"git could not be started ({exc.strerror or exc})") from None
-    out = done.stdout.decode("utf-8", "surrogateescape") if text else done.stdout
-    return GitRun(done.returncode, out, done.stderr.decode("utf-8", "replace"))
+    if network:
+        with _network_lock:
+            _network_running.add(process)
+    try:
+        with process:
+            try:
+                stdout, stderr = process.communicate(data, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                if network:
+                    os.killpg(process.pid, signal.SIGKILL)  # with the remote's helpers, which hold the pipes open
+                else:
+                    process.kill()
+                process.communicate()
+                raise GitUnavailable(f"git {args[0]} took longer than {int(timeout)} s and was stopped") from None
+    finally:
+        if network:
+            with _network_lock:
+                _network_running.discard(process)
+    out = stdout.decode("utf-8", "surrogateescape") if text else stdout
+    return GitRun(process.returncode, out, stderr.decode("utf-8", "replace"))
+
+
+def stop_network_git() -> int:
+    """End every git command talking to a remote right now (a fetch or push the app was waiting on); how many.
+
+    Quitting must never wait on the network: the ref a push or fetch would
+    have moved stays where it was (git moves refs only once all is there),
+    and the next sync does the work again.
+    """
+    with _network_lock:
+        running = list(_network_running)
+    for process in running:
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+    return len(running)
 
 
 def first_line(text: str) -> str:

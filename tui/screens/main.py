@@ -1170,7 +1170,7 @@ class MainScreen(Screen[None]):
         try:
             store = QueueStore(app.queue_path)
             try:
-                summary = fetch_sources(store, sources, progress=progress)
+                summary = fetch_sources(store, sources, progress=progress, stop=app.network_stop)
             finally:
                 store.close()
         except Exception as exc:
