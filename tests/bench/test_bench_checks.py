@@ -135,9 +135,7 @@ def test_bench_check_one_story_in_a_repo_of_50000(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from test_bench_publish import build_big_repo
 
-    repo = build_big_repo(tmp_path / "desk")
-    root = repo.root
-    repo.close()
+    root = build_big_repo(tmp_path / "desk")
     story = "stories/2026/archive-story-00007.toml"
     assert (root / story).is_file()
     check = [sys.executable, "-P", "-m", "tui.cli", "check", story]
