@@ -49,3 +49,34 @@ def test_13_19_publish_takes_a_saved_draft_with_no_story_id(tmp_path: Path, caps
     assert codec.loads((desk / rel).read_text("utf-8"), load_profile(desk), rel).id == Path(rel).stem
     assert git(desk, "log", "-1", "--format=%s").startswith("Publish: Otters return")
     assert not draft_file.exists()  # the drafts folder's own file is done with
+
+
+def test_13_20_check_outside_a_repo_uses_the_configured_content_repo(tmp_path: Path) -> None:
+    story_text = (DATA / "skin-patch-story.toml").read_text("utf-8")
+    source = (DATA / "skin-patch-source.txt").read_text("utf-8")
+    repo = tmp_path / "desk"
+    (repo / "stories" / "2026").mkdir(parents=True)
+    (repo / "sources").mkdir()
+    (repo / "desk.toml").write_text(default_desk_text(), "utf-8")
+    (repo / "sources" / f"{content_hash(source)}.txt").write_text(source, "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    NAME = "lab-grown-skin-patch-heals-stubborn-leg-ulcers-in-a-small.toml"  # the file named as its id
+    elsewhere.mkdir()
+    (elsewhere / NAME).write_text(story_text, "utf-8")
+    # By BRIEFDESK_REPO, and by --repo: the snapshot is found, and no "Not inside a content repo".
+    for args, env in ((("check", NAME), {"BRIEFDESK_REPO": str(repo)}), (("--repo", str(repo), "check", NAME), {})):
+        result = briefdesk(*args, cwd=elsewhere, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Not inside a content repo" not in result.stdout
+        assert "checked 1 story: 0 errors, 0 warnings" in result.stderr
+    # By the config file's repo too.
+    config = Path(os.environ["BRIEFDESK_CONFIG_DIR"])
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(f"repo = {json.dumps(str(repo))}\n", "utf-8")
+    result = briefdesk("check", NAME, cwd=elsewhere)
+    assert "Not inside a content repo" not in result.stdout, result.stdout
+    assert result.returncode == 0 and "0 warnings" in result.stderr
+    # With no content repo configured at all, it still says so.
+    (config / "config.toml").write_text(f"repo = {json.dumps(str(tmp_path / 'nowhere'))}\n", "utf-8")
+    result = briefdesk("check", NAME, cwd=elsewhere)
+    assert "Not inside a content repo" in result.stdout

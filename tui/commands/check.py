@@ -128,8 +128,18 @@ def run(args: argparse.Namespace) -> int:
     """Check every story file named or found under the given paths."""
     from stories.checks import counts
 
-    fallback = None
-    if getattr(args, "repo", None):
+    from stories.profile import DESK_FILE
+    from tui.commands._repo import repo_path
+    from tui.config import ConfigError
+
+    # A file outside any content repo is checked against the configured one
+    # (--repo, BRIEFDESK_REPO, the config), when that folder is a content repo.
+    try:
+        configured, _config = repo_path(args)
+    except ConfigError:  # an unreadable config: the file is still checked, without a repo
+        configured = None
+    fallback = configured if configured is not None and (configured / DESK_FILE).is_file() else None
+    if fallback is None and getattr(args, "repo", None):
         fallback = Path(args.repo).expanduser()
     repos = _Repos()
     results: list[Report | Problem] = []
