@@ -128,7 +128,8 @@ CREATE TABLE IF NOT EXISTS items (
     claimed_by TEXT NOT NULL DEFAULT '',
     claimed_at REAL,
     dismissed_reason TEXT NOT NULL DEFAULT '',
-    search TEXT NOT NULL DEFAULT ''
+    search TEXT NOT NULL DEFAULT '',
+    published_at REAL
 );
 -- Bodies live apart so that listing and filtering never read them.
 CREATE TABLE IF NOT EXISTS bodies (id TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -270,7 +271,8 @@ def _where(
         params.extend((source, source))
     if max_age is not None:
         seconds = max_age.total_seconds() if isinstance(max_age, timedelta) else float(max_age)
-        clauses.append("sort_time >= ?")
+        # A published item's age is since it was published, not since the feed dated it.
+        clauses.append("(CASE WHEN state = 'published' AND published_at IS NOT NULL THEN published_at ELSE sort_time END) >= ?")
         params.append(time.time() - seconds)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -302,9 +304,26 @@ class QueueStore:
             self._db.execute("PRAGMA synchronous = NORMAL")
             script = f"BEGIN IMMEDIATE;{_SCHEMA}INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '{SCHEMA_VERSION}');COMMIT;"
             self._retry(lambda: self._db.executescript(script))
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise QueueError(_explain(path, exc), queue_problem(exc)) from None
+
+    def _migrate(self) -> None:
+        """Add the columns a queue made by an older version lacks (``published_at``: when it was published here)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(items)")}
+        if "published_at" not in columns:
+            def add() -> None:
+                self._db.execute("BEGIN IMMEDIATE")  # "locked" here is retried; nothing to roll back yet
+                try:
+                    # Another process may have added it meanwhile.
+                    if "published_at" not in {row[1] for row in self._db.execute("PRAGMA table_info(items)")}:
+                        self._db.execute("ALTER TABLE items ADD COLUMN published_at REAL")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            self._retry(add)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -514,6 +533,8 @@ class QueueStore:
 
     def _set(self, id: str, state: str, expected: Iterable[str] | None, **extra: Any) -> SourceItem:
         columns = {"state": state, **extra}
+        if state == "published":
+            columns["published_at"] = time.time()
         if state == "new":
             columns.update(claimed_by="", claimed_at=None, dismissed_reason="")
         assignments = ", ".join(f"{name} = ?" for name in columns)
@@ -544,8 +565,8 @@ class QueueStore:
             for start in range(0, len(pending), 500):
                 chunk = pending[start : start + 500]
                 changed += db.execute(
-                    f"UPDATE items SET state = 'published' WHERE state != 'published' AND canon IN ({','.join('?' * len(chunk))})",
-                    chunk,
+                    f"UPDATE items SET state = 'published', published_at = ? WHERE state != 'published' AND canon IN ({','.join('?' * len(chunk))})",
+                    (time.time(), *chunk),
                 ).rowcount
         return changed
 

@@ -80,3 +80,45 @@ def test_13_20_check_outside_a_repo_uses_the_configured_content_repo(tmp_path: P
     (config / "config.toml").write_text(f"repo = {json.dumps(str(tmp_path / 'nowhere'))}\n", "utf-8")
     result = briefdesk("check", NAME, cwd=elsewhere)
     assert "Not inside a content repo" in result.stdout
+
+
+RSS = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Old news</title><link>https://old.example.org/</link>
+<item><title>Otters seen in a report from years ago</title><link>https://old.example.org/otters</link>
+<pubDate>Mon, 02 Jan 2023 08:00:00 GMT</pubDate></item>
+<item><title>Herons nest early, also from years ago</title><link>https://old.example.org/herons</link>
+<pubDate>Tue, 03 Jan 2023 08:00:00 GMT</pubDate></item>
+</channel></rss>
+"""
+
+
+def test_13_21_queue_days_filters_published_items_on_when_they_were_published(tmp_path: Path) -> None:
+    db = Path(os.environ["BRIEFDESK_DATA_DIR"]) / "desk.db"
+    source = Source(name="Old news", url="https://old.example.org/feed", category="Test", format="RSS")
+    with QueueStore(db) as store:
+        store.add_entries(source, parse_feed(RSS.encode(), source.url))
+        otters, herons = sorted(store.items(), key=lambda it: it.title, reverse=True)
+        assert otters.title.startswith("Otters")
+        store.set_state(otters.id, "published")  # published today, from a 2023 feed item
+        store.set_state(herons.id, "published")
+        with store.transaction() as conn:  # herons was published 30 days ago
+            conn.execute("UPDATE items SET published_at = published_at - 30 * 86400 WHERE id = ?", (herons.id,))
+    result = briefdesk("queue", "--state", "published", "--days", "7", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [row["id"] for row in json.loads(result.stdout)] == [otters.id]
+    result = briefdesk("queue", "--state", "published", "--days", "60", "--format", "json", cwd=tmp_path)
+    assert {row["id"] for row in json.loads(result.stdout)} == {otters.id, herons.id}
+
+
+def test_13_21_an_old_queue_gains_the_published_at_column(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    source = Source(name="Old news", url="https://old.example.org/feed", category="Test", format="RSS")
+    with QueueStore(db) as store:
+        store.add_entries(source, parse_feed(RSS.encode(), source.url))
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE items DROP COLUMN published_at")
+    with QueueStore(db) as store:  # opening it again adds the column back
+        item = store.items()[0]
+        store.set_state(item.id, "published")
+        assert [it.id for it in store.items(state="published", max_age=86400)] == [item.id]
+        assert store.count() == 2
