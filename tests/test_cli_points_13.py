@@ -122,3 +122,36 @@ def test_13_21_an_old_queue_gains_the_published_at_column(tmp_path: Path) -> Non
         store.set_state(item.id, "published")
         assert [it.id for it in store.items(state="published", max_age=86400)] == [item.id]
         assert store.count() == 2
+
+
+def test_13_25_sync_points_a_master_bare_remote_at_the_desk_branch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = tmp_path / "desk"
+    assert main(["init", str(desk)]) == 0
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "master", str(remote))
+    git(desk, "remote", "add", "origin", str(remote))
+    story = tmp_path / "otters.toml"
+    story.write_text(codec.render(make_briefing(), load_profile(desk)), "utf-8")
+    text = tmp_path / "source.txt"
+    text.write_text(SOURCE_TEXT, "utf-8")
+    assert main(["--repo", str(desk), "publish", str(story), "--source-text", str(text)]) == 0
+    assert main(["--repo", str(desk), "sync"]) == 0
+    assert "pushed 1 story" in capsys.readouterr().out
+    branch = git(desk, "branch", "--show-current").strip()
+    assert git(remote, "symbolic-ref", "HEAD").strip() == f"refs/heads/{branch}"
+    clone = tmp_path / "colleague"
+    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    assert (clone / "stories/2026/otters-return-to-the-millbrook.toml").is_file()
+    assert git(clone, "branch", "--show-current").strip() == branch
+
+
+def test_13_25_sync_leaves_a_remote_head_that_names_an_existing_branch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = tmp_path / "desk"
+    assert main(["init", str(desk)]) == 0
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "master", str(remote))
+    git(desk, "push", "-q", str(remote), "HEAD:refs/heads/master")  # someone's master is there already
+    git(desk, "remote", "add", "origin", str(remote))
+    assert main(["--repo", str(desk), "sync"]) == 0
+    capsys.readouterr()
+    assert git(remote, "symbolic-ref", "HEAD").strip() == "refs/heads/master"

@@ -211,6 +211,8 @@ class Syncer:
                 git.run("update-ref", tracking_ref, head)
                 if not git.run("config", f"branch.{branch}.remote").stdout.strip():
                     git.run("branch", f"--set-upstream-to={remote}/{remote_branch}", branch)
+                if tracking is None:
+                    self._point_remote_head(remote, remote_branch)
                 got = f"pulled {plural(pulled, 'commit')}, " if pulled else ""
                 combined = f"; combined both editors' changes to {', '.join(self.merged)} by section" if self.merged else ""
                 return SyncResult(True, f"synced with {remote}/{remote_branch}: {got}pushed {_stories(waiting)}{combined}")
@@ -232,13 +234,48 @@ class Syncer:
         except RepoError as exc:
             return GitRun(128, "", f"fatal: {exc}")
 
-    def _missing_remote(self, remote: str) -> str:
-        """The remote's folder when it is a local path that holds no repository ("" for a network URL)."""
+    def _local_remote(self, remote: str) -> Path | None:
+        """The remote's folder when its URL is a local path (None for ssh, https, host:path)."""
         url = self.git.run("remote", "get-url", remote).stdout.strip()
         path = url.removeprefix("file://")
         if not path or "://" in path or (":" in path.split("/", 1)[0] and not path.startswith("/")):
+            return None
+        return Path(path) if Path(path).is_absolute() else self.git.root / path
+
+    def _point_remote_head(self, remote: str, remote_branch: str) -> None:
+        """After creating the desk branch on a local bare remote whose HEAD names a branch it lacks, point HEAD at ours.
+
+        A bare remote made with ``git init --bare`` on a ``master`` default
+        would otherwise hand a colleague's ``git clone`` an empty checkout.
+        Other remotes (ssh, https) are left alone, silently.
+        """
+        folder = self._local_remote(remote)
+        if folder is None or not (folder / "HEAD").is_file() or (folder / ".git").exists():
+            return  # not a local bare repository
+        from stories.repo.handle import GitUnavailable, plain_git, run_git
+
+        command = plain_git(folder)  # the remote's own repository, not this one's GIT_DIR and work tree
+
+        def there(*args: str) -> GitRun:
+            return run_git(command, ("--git-dir", str(folder), *args), timeout=30)
+
+        try:
+            if there("rev-parse", "--is-bare-repository").stdout.strip() != "true":
+                return
+            current = there("symbolic-ref", "--quiet", "HEAD").stdout.strip()
+            if current == f"refs/heads/{remote_branch}":
+                return
+            if current and there("rev-parse", "--verify", "--quiet", f"{current}^{{commit}}").returncode == 0:
+                return  # HEAD names a branch that exists there: someone chose it
+            there("symbolic-ref", "HEAD", f"refs/heads/{remote_branch}")
+        except GitUnavailable:
+            return  # the push went through all the same; HEAD is a courtesy
+
+    def _missing_remote(self, remote: str) -> str:
+        """The remote's folder when it is a local path that holds no repository ("" for a network URL)."""
+        folder = self._local_remote(remote)
+        if folder is None:
             return ""  # ssh, https, host:path: unreachable means offline
-        folder = Path(path) if Path(path).is_absolute() else self.git.root / path
         if (folder / "HEAD").is_file() or (folder / ".git").exists():
             return ""
         return str(folder)
