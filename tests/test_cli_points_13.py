@@ -155,3 +155,48 @@ def test_13_25_sync_leaves_a_remote_head_that_names_an_existing_branch(tmp_path:
     assert main(["--repo", str(desk), "sync"]) == 0
     capsys.readouterr()
     assert git(remote, "symbolic-ref", "HEAD").strip() == "refs/heads/master"
+
+
+OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>Feeds</title></head><body>
+<outline text="River news" xmlUrl="https://river.example.org/feed.xml" type="rss"/>
+<outline text="Heron watch" xmlUrl="https://herons.example.org/atom"/>
+</body></opml>
+"""
+
+
+def test_13_26_import_opml_appends_after_a_blank_line_with_no_empty_format(tmp_path: Path) -> None:
+    repo = tmp_path / "desk"
+    repo.mkdir()
+    before = '# Our desk\n[desk]\nname = "Test Desk"\n\n[[sources]]\nname = "Old"\nurl = "https://old.example.org/feed"\ncategory = "Test"\nformat = "RSS"\n'
+    (repo / "desk.toml").write_text(before, "utf-8")
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(OPML, "utf-8")
+    result = briefdesk("import-opml", str(opml), "--repo", str(repo), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = (repo / "desk.toml").read_text("utf-8")
+    assert after.startswith(before)
+    added = after[len(before):]
+    assert added.startswith("\n[[sources]]\n"), repr(added)
+    assert 'format = ""' not in after
+    assert "\n\n\n" not in after
+    assert after.count("\n\n[[sources]]\n") == 3, repr(added)
+    assert added.endswith('category = ""\n')  # no trailing blank lines either
+    loaded = tomllib.loads(after)
+    assert [s["name"] for s in loaded["sources"]] == ["Old", "River news", "Heron watch"]
+    assert [s.get("format") for s in loaded["sources"]][0] == "RSS"
+    assert [s.url for s in load_profile(repo).sources][1:] == ["https://river.example.org/feed.xml", "https://herons.example.org/atom"]
+
+
+def test_13_26_import_opml_into_a_desk_with_no_sources_yet(tmp_path: Path) -> None:
+    repo = tmp_path / "desk"
+    repo.mkdir()
+    (repo / "desk.toml").write_text('[desk]\nname = "Test Desk"\n', "utf-8")
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(OPML, "utf-8")
+    result = briefdesk("import-opml", str(opml), "--repo", str(repo), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = (repo / "desk.toml").read_text("utf-8")
+    assert after.startswith('[desk]\nname = "Test Desk"\n\n[[sources]]\nname = "River news"\n'), repr(after)
+    assert after.count("\n\n[[sources]]\n") == 2 and "\n\n\n" not in after and 'format = ""' not in after
+    assert len(load_profile(repo).sources) == 2

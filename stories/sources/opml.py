@@ -130,16 +130,27 @@ def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _blank_line_after(container) -> None:
+    """End a table (or the document) with one blank line, unless it is empty or ends with one already."""
+    text = container.as_string()
+    if not text or text.endswith("\n\n"):
+        return
+    if isinstance(container, tomlkit.TOMLDocument) and container.body and isinstance(container.body[-1][1], tomlkit.items.Table):
+        container = container.body[-1][1]  # the last table holds the document's end
+    container.add(tomlkit.nl())
+
+
 def add_sources_to_desk(desk_file: Path, sources: Iterable[Source]) -> tuple[list[Source], list[Source]]:
     """Append sources to desk.toml's [[sources]] (comments kept); returns (added, already listed)."""
     text = desk_file.read_text("utf-8") if desk_file.exists() else ""
     doc = tomlkit.parse(text)
     existing = doc.get("sources")
+    fresh = existing is None
     if existing is None:
         existing = tomlkit.aot()
-        doc.append("sources", existing)
     elif not isinstance(existing, (list, tomlkit.items.AoT)):
         raise OpmlError(f"{desk_file.name}: sources must be a list of [[sources]] tables")
+    inline = not isinstance(existing, tomlkit.items.AoT)  # sources = [{...}, ...]
     known = {str(entry.get("url", "")) for entry in existing}
     added: list[Source] = []
     skipped: list[Source] = []
@@ -148,17 +159,23 @@ def add_sources_to_desk(desk_file: Path, sources: Iterable[Source]) -> tuple[lis
             skipped.append(source)
             continue
         known.add(source.url)
-        inline = not isinstance(existing, tomlkit.items.AoT)  # sources = [{...}, ...]
+        if fresh and not added:
+            _blank_line_after(doc)
+            doc.append("sources", existing)
+        elif not inline and not fresh and len(existing):
+            _blank_line_after(existing[-1])  # one blank line between [[sources]] tables
         table = tomlkit.inline_table() if inline else tomlkit.table()
         table["name"] = source.name
         table["url"] = source.url
         table["category"] = source.category
-        if source.format:
+        if source.format:  # no empty format = "": the fetch sniffs it
             table["format"] = source.format
-        if not inline:
-            table.add(tomlkit.nl())
         existing.append(table)
         added.append(source)
+    if added and not inline and not fresh:
+        keys = [str(key) for key, _ in doc.body if key is not None]
+        if keys and keys[-1] != "sources":  # tables follow the list: keep a blank line before them
+            _blank_line_after(existing[-1])
     if added:
         atomic_write(desk_file, tomlkit.dumps(doc))
     return added, skipped
