@@ -16,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("text", nargs="*", help="show only items with all these words in the title, a source name, the category, the feed title or the state (the app's filter)")
     parser.add_argument("--state", action="append", choices=STATES, help="only items in this state (repeatable)")
     parser.add_argument("--source", metavar="NAME", help="only items from this source (name or URL)")
-    parser.add_argument("--days", type=float, metavar="N", help="only items from the last N days")
+    parser.add_argument("--days", type=float, metavar="N", help="only items from the last N days (a published item: published in them)")
     parser.add_argument("--limit", type=int, metavar="N", help="at most N items")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="plain text (default) or JSON")
 
