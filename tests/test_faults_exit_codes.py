@@ -100,7 +100,7 @@ def test_3_a_feed_that_cannot_be_reached(tmp_path: Path) -> None:
     desk.mkdir()
     url = f"http://127.0.0.1:{_closed_port()}/feed.xml"
     (desk / "desk.toml").write_text(f'[[sources]]\nname = "Gone"\nurl = "{url}"\n', "utf-8")
-    result = briefdesk("fetch", "--repo", str(desk), "--quiet", cwd=tmp_path)
+    result = briefdesk("fetch", "--no-articles", "--repo", str(desk), "--quiet", cwd=tmp_path)
     assert result.returncode == 3
     assert "1 failed" in result.stdout and "refused the connection" in result.stdout
     _no_traceback(result)

@@ -44,7 +44,8 @@ def test_fetch_prints_progress_and_summary_then_queue_works_offline(shared_feeds
     names = SMALL_REAL[:6] + ["adversarial/term_escapes_raw_bytes.xml"]
     with FeedServer(shared_feeds) as server:
         repo = desk_with_sources(tmp_path / "content", server, names)
-        result = briefdesk("fetch", "--repo", str(repo))
+        # The fixture feeds link to real publishers: their pages are never fetched from a test.
+        result = briefdesk("fetch", "--no-articles", "--repo", str(repo))
         assert result.returncode == 0, result.stdout + result.stderr
         lines = result.stdout.splitlines()
         assert sum(1 for line in lines if line.startswith("[")) == len(names)
@@ -60,7 +61,7 @@ def test_fetch_prints_progress_and_summary_then_queue_works_offline(shared_feeds
     assert text.returncode == 0 and "\x1b" not in text.stdout and "\x07" not in text.stdout
     assert rows[0]["title"] in text.stdout
     # A fetch without network fails per source, in words, and loses nothing.
-    offline = briefdesk("fetch", "--repo", str(repo))
+    offline = briefdesk("fetch", "--no-articles", "--repo", str(repo))
     assert offline.returncode == 3
     assert "refused the connection" in offline.stdout and f"{len(names)} failed" in offline.stdout
     assert len(json.loads(briefdesk("queue", "--format", "json").stdout)) == len(rows)
@@ -86,11 +87,11 @@ def test_queue_filters_by_text_and_state(tmp_path: Path) -> None:
 
 
 def test_fetch_without_a_content_repo_says_so(tmp_path: Path) -> None:
-    result = briefdesk("fetch", "--repo", str(tmp_path / "nowhere"))
+    result = briefdesk("fetch", "--no-articles", "--repo", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "no content repo with a desk.toml" in result.stderr
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "desk.toml").write_text('[desk]\nname = "X"\n')
-    result = briefdesk("fetch", "--repo", str(tmp_path / "empty"))
+    result = briefdesk("fetch", "--no-articles", "--repo", str(tmp_path / "empty"))
     assert result.returncode == 2 and "lists no [[sources]]" in result.stderr
     listing = briefdesk("queue")
     assert listing.returncode == 0 and "queue is empty" in listing.stderr
@@ -107,13 +108,13 @@ def test_a_damaged_queue_file_is_named_not_a_traceback(tmp_path: Path) -> None:
 def test_a_failing_source_makes_fetch_exit_3(shared_feeds: Path, tmp_path: Path) -> None:
     with FeedServer(shared_feeds) as server:
         repo = desk_with_sources(tmp_path / "content", server, ["real/hackernews_rss.xml", "adversarial/xml_bomb_billion_laughs.xml"])
-        result = briefdesk("fetch", "--repo", str(repo), "--quiet")
+        result = briefdesk("fetch", "--no-articles", "--repo", str(repo), "--quiet")
     assert result.returncode == 3
     assert "1 failed" in result.stdout
     assert "adversarial/xml_bomb_billion_laughs.xml: The feed declares XML entities" in result.stdout
     assert not any(line.startswith("[") for line in result.stdout.splitlines())
     # What each source last did, without fetching.
-    status = briefdesk("fetch", "--repo", str(repo), "--status")
+    status = briefdesk("fetch", "--no-articles", "--repo", str(repo), "--status")
     assert status.returncode == 3
     lines = status.stdout.splitlines()
     assert lines[0].startswith("real/hackernews_rss.xml: last success 20")
@@ -128,7 +129,7 @@ def test_two_processes_fetch_into_one_queue_at_once(shared_feeds: Path, tmp_path
         first = desk_with_sources(tmp_path / "one", server, SMALL_REAL[:11])
         second = desk_with_sources(tmp_path / "two", server, SMALL_REAL[5:], prefix="g")
         procs = [
-            subprocess.Popen([sys.executable, "-m", "tui.cli", "fetch", "--repo", str(repo)], cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen([sys.executable, "-m", "tui.cli", "fetch", "--no-articles", "--repo", str(repo)], cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for repo in (first, second)
         ]
         outputs = [proc.communicate(timeout=150) for proc in procs]
@@ -138,7 +139,7 @@ def test_two_processes_fetch_into_one_queue_at_once(shared_feeds: Path, tmp_path
         # The same two fetches one after the other, into a fresh queue: the reference.
         monkeypatch.setenv("BRIEFDESK_DATA_DIR", str(tmp_path / "reference"))
         for repo in (first, second):
-            assert briefdesk("fetch", "--repo", str(repo), "--quiet").returncode == 0
+            assert briefdesk("fetch", "--no-articles", "--repo", str(repo), "--quiet").returncode == 0
     with QueueStore(tmp_path / "reference" / "desk.db") as reference:
         expected = sorted((it.title, it.link, tuple(sorted(it.sources))) for it in reference.items())
     with QueueStore(shared_db) as shared:

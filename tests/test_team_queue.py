@@ -52,7 +52,7 @@ def desk(tmp_path: Path):
         ana.git("push", "-q", "origin", "main")
         ben.git("pull", "-q")
         for machine in (ana, ben):
-            machine.briefdesk("fetch")
+            machine.briefdesk("fetch", "--no-articles")
         yield ana, ben, remote
 
 
