@@ -233,6 +233,8 @@ class BriefDeskApp(MessageLog, App[None]):
             ("Open published story", "Pick a published story to revise", "open_story"),
             ("Unfinished drafts", "List drafts that are not published yet", "drafts"),
             ("Throw away draft", "Delete the open draft; its queue item goes back to new (x)", "discard_draft"),
+            ("Fetch the article", "Fetch or re-fetch the article page of the open briefing's item as its source (a)", "fetch_article"),
+            ("Paste the source text", "Paste the item's text by hand (paywalled or offline pages); recorded as pasted by you (P)", "paste_source"),
         ]
         for title, help_text, action in desk:
             yield SystemCommand(title, help_text, self._main_action(action))

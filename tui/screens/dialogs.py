@@ -113,3 +113,51 @@ class PickScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class PasteSourceScreen(ModalScreen[str | None]):
+    """Paste an item's source text by hand (a paywalled or offline page); ctrl+s keeps it, Escape cancels."""
+
+    DEFAULT_CSS = "PasteSourceScreen #paste-source { height: 12; }"
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="paste_source.cancel"),
+        Binding("ctrl+s", "keep", "Use this text", id="paste_source.keep", priority=True),
+    ]
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.subject = subject
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
+        with Vertical(classes="dialog dialog-wide"):
+            yield Static(Content.styled("Paste the source text", "bold"), classes="dialog-title", markup=False)
+            yield Static(Content(self.subject), classes="dialog-body", markup=False)
+            yield TextArea(id="paste-source", soft_wrap=True, show_line_numbers=False)
+            yield Static(Content.styled("The checks use this text, recorded as pasted by you · ctrl+s to keep · Escape to cancel", "$text-muted"), markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Use this text (ctrl+s)", id="keep", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        from textual.widgets import TextArea
+
+        self.query_one("#paste-source", TextArea).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "keep":
+            self.action_keep()
+        else:
+            self.dismiss(None)
+
+    def action_keep(self) -> None:
+        from textual.widgets import TextArea
+
+        text = self.query_one("#paste-source", TextArea).text
+        self.dismiss(text if text.strip() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -12,7 +12,8 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -21,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static, Tab, Tabs
@@ -32,6 +34,7 @@ from stories.desk import Desk, DeskError, Published, Refused, StaleDraft, StoryM
 from stories.drafts import Draft
 from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
+from stories.sources.articles import SourceText
 from tui.messages import (
     ChecksDone,
     DeskStateSynced,
@@ -98,6 +101,8 @@ class MainScreen(Screen[None]):
         Binding("f3", "show_pane('editor')", "Briefing", id="desk.pane_editor"),
         Binding("f4", "show_pane('checks')", "Checks", id="desk.pane_checks"),
         Binding("escape", "back_to_queue", "Back to queue", id="desk.back", show=False),
+        Binding("a", "fetch_article", "Fetch article", id="desk.fetch_article"),
+        Binding("P", "paste_source", "Paste source", id="desk.paste_source"),
     ]
 
     def __init__(self) -> None:
@@ -370,14 +375,15 @@ class MainScreen(Screen[None]):
             if draft is None:
                 return
             text = draft.source_text
-            heading = source_heading(draft)
+            heading = self._source_heading(draft)
             if self.draft is not None and draft.key == self.draft.key:
                 marks = self.marks
         else:
             item_id = option_id[len(ITEM_PREFIX) :]
             item = self.queue_pane.item(item_id)
-            text = self.desk.source_text(item_id)
-            heading = Content.styled(item.link if item else "", "$text-muted")
+            shown = self.desk.source(item_id)
+            text = shown.text
+            heading = origin_heading(source_origin_line(shown, self.deskapp.now()), item.link if item else "")
             if self.draft is not None and self.draft.item_id == item_id and self.draft.source_text == text:
                 marks = self.marks
         self.queue_pane.show_source(text, marks, heading)
@@ -480,7 +486,7 @@ class MainScreen(Screen[None]):
             note="read-only" if self.read_only else "published" if draft.revises and draft.saved is None else "",
         )
         self._shown_source = None
-        self.queue_pane.show_source(draft.source_text, (), source_heading(draft))
+        self.queue_pane.show_source(draft.source_text, (), self._source_heading(draft))
         self.set_class(True, "-has-draft")
         self._show_draft_source(())
         self._run_checks(self.generation, draft.briefing, draft.source_text)
@@ -764,7 +770,7 @@ class MainScreen(Screen[None]):
         if self._shown_source is None or (
             self._shown_source in (ITEM_PREFIX + self.draft.item_id, DRAFT_PREFIX + self.draft.key)
         ):
-            self.queue_pane.show_source(self.draft.source_text, self.marks, source_heading(self.draft))
+            self.queue_pane.show_source(self.draft.source_text, self.marks, self._source_heading(self.draft))
         self._show_draft_source(self.marks)
 
     def _show_draft_source(self, marks: Sequence[tuple[int, int, str]]) -> None:
@@ -772,8 +778,7 @@ class MainScreen(Screen[None]):
         draft = self.draft
         if draft is None:
             return
-        source = draft.briefing.source
-        self.query_one("#editor-source-url", Static).update(Content.styled(source.url if source is not None else "", "$text-muted"))
+        self.query_one("#editor-source-url", Static).update(self._source_heading(draft))
         text = draft.source_text or "No source text for this briefing: the checks cannot trace its numbers and quotes."
         self.query_one("#editor-source", Static).update(source_content(text, marks))
 
@@ -1329,3 +1334,205 @@ class MainScreen(Screen[None]):
                     self.open_draft(draft, focus=True)
 
         self.app.push_screen(PickScreen("Unfinished drafts", rows, "No unfinished drafts."), picked)
+
+    # -- the article behind the item (issue 10): fetch it, paste it, adopt it as the source ----------------
+
+    def _article_item(self, doing: str) -> str:
+        """The item whose source to change: the highlighted one in the queue, else the open briefing's ("" after saying why)."""
+        highlighted = self._highlighted_item_id()
+        if highlighted and self._focus_in("queue-pane"):
+            return highlighted
+        if self.draft is not None and self.draft.item_id and not self.draft.revises:
+            return self.draft.item_id
+        if highlighted:
+            return highlighted
+        self.app.notify(f"Open a briefing or highlight a queue item to {doing}.", severity="warning")
+        return ""
+
+    def _highlighted_item_id(self) -> str:
+        option_id = self.queue_pane.option_list.highlighted_id or ""
+        if option_id.startswith(ITEM_PREFIX):
+            return option_id[len(ITEM_PREFIX) :]
+        if option_id.startswith(DRAFT_PREFIX):
+            draft = self.deskapp.drafts.load(option_id[len(DRAFT_PREFIX) :])
+            if draft is not None and draft.item_id:
+                return draft.item_id
+        return ""
+
+    def action_fetch_article(self) -> None:
+        """Fetch (or re-fetch) the article page of the open briefing's item, in the background."""
+        item_id = self._article_item("fetch its article")
+        if not item_id:
+            return
+        self.status.set(work="fetching the article…")
+        self._article_worker(item_id)
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def _article_worker(self, item_id: str) -> None:
+        from stories.queue import QueueStore
+        from stories.sources.fetch import fetch_article
+        from stories.sources.http import Http
+
+        app = self.deskapp
+        try:
+            store = QueueStore(app.queue_path)
+            try:
+                with Http(stop=app.network_stop) as client:
+                    problem = fetch_article(store, client, item_id)
+            finally:
+                store.close()
+        except Exception as exc:  # a broken queue file or network stack: said in words, the app goes on
+            problem = f"The article could not be fetched: {exc}"
+        self.post_message(ArticleFetched(item_id, problem))
+
+    def on_article_fetched(self, message: ArticleFetched) -> None:
+        self.status.set(work="")
+        self._refresh_item(message.item_id)
+        try:
+            source = self.desk.source(message.item_id)
+        except KeyError:
+            self.app.notify("That item is no longer in the queue.", title="Article", severity="warning")
+            return
+        if message.problem:
+            kept = (
+                "The text fetched before stays the source."
+                if source.origin != "feed"
+                else "The article has not been fetched yet: the source is still what the feed carried."
+            )
+            self.app.notify(f"{message.problem} {kept}", title="Article", severity="warning", markup=False, timeout=8)
+            return
+        self.adopt_source(message.item_id)
+        self.app.notify(f"The article is the source now ({source_origin_line(source, self.deskapp.now())}).", title="Article", markup=False)
+
+    def action_paste_source(self) -> None:
+        """Paste the source text by hand (paywalled or offline pages): it becomes the item's source, as pasted by this editor."""
+        from tui.screens.dialogs import PasteSourceScreen
+
+        item_id = self._article_item("paste its source text")
+        if not item_id:
+            return
+        item = self.deskapp.queue.item(item_id)
+        title = item.title if item is not None else item_id
+
+        def pasted(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            from stories.sources.articles import save_pasted
+
+            try:
+                save_pasted(self.deskapp.queue, item_id, text, self.deskapp.editor_name)
+            except KeyError:
+                self.app.notify("That item is no longer in the queue.", title="Source", severity="warning")
+                return
+            self._refresh_item(item_id)
+            self.adopt_source(item_id)
+            self.app.notify(f"The pasted text is the source now (pasted by {self.deskapp.editor_name}).", title="Source", markup=False)
+
+        self.app.push_screen(PasteSourceScreen(title), pasted)
+
+    def _source_heading(self, draft: Draft) -> Content:
+        """The line above the open draft's source: where its text came from, then its address."""
+        source = draft.briefing.source
+        return origin_heading(draft_origin_line(draft, self.desk, self.deskapp.now()), source.url if source is not None else "")
+
+    def adopt_source(self, item_id: str) -> None:
+        """Make the item's stored source (article or pasted) the open draft's: its text, snapshot, origin and fetched time; then check it."""
+        from stories.model import content_hash
+        from tui.widgets.editor import source_block
+
+        source = self.desk.source(item_id)
+        draft = self.draft
+        if draft is None or draft.item_id != item_id or draft.revises:
+            if self._shown_source == ITEM_PREFIX + item_id or self.draft is None:
+                self._show_source_for(ITEM_PREFIX + item_id)
+            return
+        if self.read_only:
+            self._say_read_only()
+            return
+        ref = self.editor.briefing.source if self.editor.briefing is not None else draft.briefing.source
+        if ref is not None:
+            ref = replace(
+                ref,
+                snapshot=content_hash(source.text),
+                origin=source.origin,
+                fetched=source.fetched_at.isoformat(timespec="seconds") if source.fetched_at else "",
+            )
+            if self.editor.briefing is not None:
+                self.editor.briefing.source = ref
+            draft.briefing.source = ref
+            self.editor.query_one("#source-block", Static).update(source_block(ref))
+        draft.source_text = source.text
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+            self._settle_timer = None
+        self.generation += 1
+        self.status.set(unsaved=True)
+        self._settle()  # saves the draft with its new source, and checks the typed briefing against it
+        self.queue_pane.show_source(draft.source_text, (), self._source_heading(draft))
+        self._show_draft_source(())
+
+
+@dataclass
+class ArticleFetched(Message):
+    """A fetch of an item's article page finished: ``problem`` is "" or what went wrong, in words."""
+
+    item_id: str
+    problem: str
+
+
+def origin_heading(origin: str, url: str) -> Content:
+    """One line above a source text: its origin (plain text from the feed or page, never markup) and its address."""
+    parts = [(origin, "$text-accent")] if origin else []
+    if url:
+        parts.append(((" · " if origin else "") + url, "$text-muted"))
+    return Content.assemble(*parts)
+
+
+def _ago(then: datetime | None, now: datetime) -> str:
+    if then is None:
+        return ""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+def source_origin_line(source: SourceText, now: datetime) -> str:
+    """Where a source text came from, in one line: "article · fetched 5m ago · Site", "feed text", "pasted by Sam"."""
+    if source.origin == "pasted":
+        who = source.metadata.get("pasted_by", "")
+        parts = [f"pasted by {who}" if who else "pasted", _ago(source.fetched_at, now)]
+    elif source.origin == "article":
+        ago = _ago(source.fetched_at, now)
+        parts = ["article", f"fetched {ago}" if ago else "", source.metadata.get("site", "")]
+    else:
+        if source.note.startswith("The article could not be fetched"):
+            parts = ["feed text", "the article has not been fetched yet (the last try failed)"]
+        else:
+            parts = ["feed text", "the article has not been fetched yet" if "not been fetched" in source.note else ""]
+    return " · ".join(part for part in parts if part)
+
+
+def draft_origin_line(draft: Draft, desk: Desk, now: datetime) -> str:
+    """The origin line of an open draft: its source block's origin, with the site or editor from the stored source when they agree."""
+    ref = draft.briefing.source
+    origin = ref.origin if ref is not None and ref.origin else "feed"
+    fetched = None
+    if ref is not None and ref.fetched:
+        try:
+            fetched = datetime.fromisoformat(ref.fetched)
+        except ValueError:
+            fetched = None
+    metadata: dict[str, str] = {}
+    note = ""
+    if draft.item_id:
+        try:
+            stored = desk.source(draft.item_id)
+        except KeyError:
+            stored = None
+        if stored is not None and stored.origin == origin and stored.text == draft.source_text:
+            metadata, note = stored.metadata, stored.note
+    return source_origin_line(SourceText(draft.source_text, origin, fetched, ref.url if ref else "", metadata, note), now)
