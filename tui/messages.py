@@ -129,3 +129,11 @@ class ReviewNoteFound(Message):
     story_id: str
     reviewer: str
     note: str
+
+
+@dataclass
+class ArticleFetched(Message):
+    """A fetch of an item's article page finished: ``problem`` is "" or what went wrong, in words."""
+
+    item_id: str
+    problem: str

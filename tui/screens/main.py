@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static, Tab, Tabs
@@ -36,6 +35,7 @@ from stories.model import Briefing, utcnow
 from stories.queue import SourceItem
 from stories.sources.articles import SourceText
 from tui.messages import (
+    ArticleFetched,
     ChecksDone,
     DeskStateSynced,
     DraftEdited,
@@ -68,12 +68,6 @@ WIDE_COLUMNS = 120
 PANES = ("queue", "editor", "checks")
 DESK_SYNC_SECONDS = 120.0
 """How often the shared desk state (colleagues' claims and dismissals) is synced in the background."""
-
-
-def source_heading(draft: Draft) -> Content:
-    """The line above a source text: where it came from (the same for an item and its draft)."""
-    source = draft.briefing.source
-    return Content.styled(source.url if source is not None else "", "$text-muted")
 
 
 class MainScreen(Screen[None]):
@@ -1470,14 +1464,6 @@ class MainScreen(Screen[None]):
         self._settle()  # saves the draft with its new source, and checks the typed briefing against it
         self.queue_pane.show_source(draft.source_text, (), self._source_heading(draft))
         self._show_draft_source(())
-
-
-@dataclass
-class ArticleFetched(Message):
-    """A fetch of an item's article page finished: ``problem`` is "" or what went wrong, in words."""
-
-    item_id: str
-    problem: str
 
 
 def origin_heading(origin: str, url: str) -> Content:
