@@ -206,6 +206,18 @@ def _explain(path: Path | str, exc: sqlite3.DatabaseError) -> str:
     return f"{path}: {queue_problem(exc)}"
 
 
+def _listing(
+    columns: str, text: str, state: str | Iterable[str] | None, source: str | None,
+    max_age: timedelta | float | None, limit: int | None, hide: Iterable[str],
+) -> tuple[str, list[Any]]:
+    """The one filtered, newest-first query of the queue, for whichever columns a caller reads."""
+    where, params = _where(text, state, source, max_age, hide)
+    sql = f"SELECT {columns} FROM items{where} ORDER BY sort_time DESC, id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, list(params)
+
+
 def _ts(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, timezone.utc)
 
@@ -417,10 +429,7 @@ class QueueStore:
         hide: Iterable[str] = (),
     ) -> list[SourceItem]:
         """Queue items, newest first, filtered as ``item_ids`` filters them."""
-        where, params = _where(text, state, source, max_age, hide)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items{where} ORDER BY sort_time DESC, id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        sql, params = _listing(_ITEM_COLUMNS, text, state, source, max_age, limit, hide)
         names: dict[str, list[str]] = {}
         return [_row_item(row, names) for row in self._read(sql, params)]
 
@@ -440,10 +449,7 @@ class QueueStore:
         the category, the feed title or the state; then state(s), source name or
         URL, age; ``hide`` leaves states out (the app hides dismissed items).
         """
-        where, params = _where(text, state, source, max_age, hide)
-        sql = f"SELECT id FROM items{where} ORDER BY sort_time DESC, id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        sql, params = _listing("id", text, state, source, max_age, limit, hide)
         return [row[0] for row in self._read(sql, params)]
 
     def items_by_id(self, ids: Sequence[str]) -> dict[str, SourceItem]:
